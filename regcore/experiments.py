@@ -1,0 +1,144 @@
+"""The post's runs as named, frozen settings — the one place for every hyperparameter the book uses.
+
+:data:`POST_RUNS` maps a run name (``linear``, ``mlp``, ``weight_decay``, ``l2``, ``l1``,
+``minibatch``, ``dropout``) to an :class:`Experiment`: a model spec, training settings and the
+post's published best validation loss. :func:`run` trains one of them; :func:`run_post` trains
+several, in parallel processes (one torch thread each, the steadiest here). Chapters 2–8.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+import multiprocessing
+
+import torch
+from tqdm.auto import tqdm
+
+from ._checks import check_choice, check_int, check_real
+from .data import ToyData, make_data
+from .models import MLP, Linear
+from .training import FitResult, TrainSettings, fit
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which model to build: ``kind`` 'linear' or 'mlp', MLP widths, dropout and init seed."""
+
+    kind: str = "mlp"
+    sizes: tuple = (50, 25, 25, 1)
+    dropout: float = 0.0
+    seed: int = 42
+
+    def __post_init__(self):
+        check_choice("kind", self.kind, ("linear", "mlp"))
+        object.__setattr__(self, "sizes", tuple(self.sizes))
+        for i, s in enumerate(self.sizes):
+            check_int(f"sizes[{i}]", s, minimum=1)
+        check_real("dropout", self.dropout, minimum=0.0, below=1.0)
+        check_int("seed", self.seed, minimum=0)
+        if self.kind == "linear" and self.dropout:
+            raise ValueError(f"dropout={self.dropout!r} is not allowed for kind='linear': the "
+                             "post's linear model has no dropout (use 0.0)")
+
+    def build(self, dims: int):
+        """The model, created under the seeding protocol, for data of ``dims`` features."""
+        if self.kind == "linear":
+            return Linear(dims, seed=self.seed)
+        sizes = (dims,) + self.sizes[1:] if self.sizes[0] != dims else self.sizes
+        return MLP(sizes, dropout=self.dropout, seed=self.seed)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named run of the post: model, training settings, and the post's published number."""
+
+    name: str
+    title: str
+    model: ModelSpec
+    train: TrainSettings
+    published_val_loss: float | None = None
+
+
+def _mlp_run(name, title, published, epochs=1000, dropout=0.0, **train):
+    return Experiment(name, title, ModelSpec("mlp", dropout=dropout),
+                      TrainSettings(lr=0.01, epochs=epochs, **train), published)
+
+
+#: The post's seven runs, in the order of its comparison figure.
+POST_RUNS: dict[str, Experiment] = {e.name: e for e in (
+    Experiment("linear", "Linear model", ModelSpec("linear"), TrainSettings(lr=0.1, epochs=500),
+               0.05),
+    _mlp_run("mlp", "MLP, no regularisation", 0.60),
+    _mlp_run("weight_decay", "MLP, Adam weight decay", 0.50, weight_decay=0.085),
+    _mlp_run("l2", "MLP, manual L2", 0.50, l2=0.085),
+    _mlp_run("l1", "MLP, manual L1", 0.28, epochs=2000, l1=0.021),
+    _mlp_run("minibatch", "MLP, minibatch 32", 0.31, batch_size=32),
+    _mlp_run("dropout", "MLP, dropout 0.1", 0.27, epochs=2000, dropout=0.1),
+)}
+
+RUN_NAMES = tuple(POST_RUNS)
+
+
+def get_experiment(name: str) -> Experiment:
+    check_choice("name", name, RUN_NAMES)
+    return POST_RUNS[name]
+
+
+def run(name: str, n_train: int = 200, *, data: ToyData | None = None, device: str = "cpu",
+        snapshot_every: int = 1, progress: bool = False) -> FitResult:
+    """Train the post's run ``name`` on the post's data (or ``data``) and return its result."""
+    exp = get_experiment(name)
+    if data is None:
+        data = make_data(n_train=n_train)
+    settings = replace(exp.train, device=device, snapshot_every=snapshot_every)
+    model = exp.model.build(data.dims)
+    return fit(model, data, settings, progress=progress, desc=name)
+
+
+def _worker_init() -> None:
+    torch.set_num_threads(1)
+
+
+def _run_job(name: str, n_train: int, device: str, snapshot_every: int) -> FitResult:
+    return run(name, n_train, device=device, snapshot_every=snapshot_every)
+
+
+#: Rough relative cost of each run (epochs × steps per epoch), to start the longest first.
+def _cost(name: str, n_train: int) -> int:
+    t = POST_RUNS[name].train
+    steps = 1 if t.batch_size is None else n_train // t.batch_size
+    return t.epochs * (1 + steps // 2)
+
+
+def run_post(n_trains=(200,), names=RUN_NAMES, *, workers: int | None = None,
+             device: str = "cpu", snapshot_every: int = 1,
+             progress: bool = False) -> dict[tuple[str, int], FitResult]:
+    """Train each run in ``names`` at each ``n_train``; results keyed by ``(name, n_train)``.
+
+    With ``workers`` > 1 the runs go to that many processes (default: the CPU count, at most 2
+    on this book's machine); results are the same bits as in-process runs with one thread.
+    """
+    for name in names:
+        get_experiment(name)
+    n_trains = [check_int("n_train", n, minimum=1) for n in n_trains]
+    workers = min(2, os.cpu_count() or 1) if workers is None else check_int("workers", workers,
+                                                                               minimum=1)
+    jobs = sorted(((name, n) for n in n_trains for name in names),
+                  key=lambda job: -_cost(*job))
+    results: dict[tuple[str, int], FitResult] = {}
+    bar = tqdm(total=len(jobs), desc="post runs", disable=not progress)
+    if workers == 1 or device != "cpu":
+        for name, n in jobs:
+            results[(name, n)] = _run_job(name, n, device, snapshot_every)
+            bar.update()
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+            futures = {pool.submit(_run_job, name, n, device, snapshot_every): (name, n)
+                       for name, n in jobs}
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                bar.update()
+    bar.close()
+    return {job: results[job] for job in sorted(results, key=lambda j: (j[1], names.index(j[0])))}

@@ -1,0 +1,73 @@
+"""The post's two models, built under its seeding protocol, and parameter flattening.
+
+* :class:`Linear` — one ``nn.Linear(dims, 1)``; the baseline of chapter "The toy problem".
+* :class:`MLP` — ``Linear → Dropout(p) → ReLU → … → Linear`` (dropout *before* the activation, as
+  in the post); chapter "An MLP that overfits" and every regularised run.
+
+Both constructors reset the seeds first and then create their layers in order, so the initial
+weights equal the original code's. :func:`flatten_params` is the single place that defines the
+order of the flat parameter vector used by snapshots, norms and theory checks.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._checks import check_int, check_real
+from .seeding import reset_seeds
+
+
+class Linear(nn.Module):
+    """A linear model ``x ↦ xW + b`` with ``dims`` inputs and one output."""
+
+    def __init__(self, dims: int = 50, seed: int = 42):
+        dims = check_int("dims", dims, minimum=1)
+        seed = check_int("seed", seed, minimum=0)
+        super().__init__()
+        reset_seeds(seed)
+        self.sizes = (dims, 1)
+        self.net = nn.Linear(dims, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class MLP(nn.Module):
+    """A ReLU network with layer widths ``sizes`` and dropout ``p`` before each activation."""
+
+    def __init__(self, sizes=(50, 25, 25, 1), dropout: float = 0.0, seed: int = 42):
+        sizes = tuple(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"sizes={sizes!r} is not allowed: sizes must list at least an input "
+                             "and an output width")
+        for i, s in enumerate(sizes):
+            check_int(f"sizes[{i}]", s, minimum=1)
+        dropout = check_real("dropout", dropout, minimum=0.0, below=1.0)
+        seed = check_int("seed", seed, minimum=0)
+        super().__init__()
+        reset_seeds(seed)
+        self.sizes = sizes
+        self.dropout = dropout
+        layers: list[nn.Module] = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(nn.Linear(n_in, n_out))
+            if i < len(sizes) - 2:
+                layers += [nn.Dropout(dropout), nn.ReLU()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # Each layer's own forward, without nn.Module's hook machinery: the same operations
+        # (and random draws) as ``self.net(x)``, a few microseconds less per layer per step.
+        for layer in self.net:
+            x = layer.forward(x)
+        return x
+
+
+def flatten_params(model: nn.Module) -> torch.Tensor:
+    """All parameters of ``model`` in registration order, as one detached 1-D tensor."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+
+def count_params(model: nn.Module) -> int:
+    """Number of scalar parameters."""
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,254 @@
+"""Fit one model to the toy problem, as the post's loop does but without its overheads.
+
+:func:`fit` reproduces the original training loop (see :mod:`regcore.reference`) bit for bit on
+CPU: it resets the seeds at the start of the run, makes the same draws from the global generator
+as the original's ``DataLoader`` iterators (a base seed per iterator, a shuffle seed per training
+epoch, then the ``randperm``), shuffles even at full batch, and sums in the same order. What it
+drops is the cost: no ``DataLoader``, no per-row collation of 10,000 validation rows, and the
+optimiser's update done on one flat parameter vector (:mod:`regcore.optim`) rather than in a
+Python loop over tensors.
+
+It records per epoch (epoch 0 before training, in eval mode): the mean training loss of the
+epoch's batches (train mode, before each step), the validation loss, and — every
+``snapshot_every`` epochs — a flat copy of all parameters. The best epoch is the one of lowest
+validation loss; its state is *copied* (the original kept a reference to live tensors). The test
+split is evaluated once, on the best state, at the end. Used by every chapter.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from ._checks import check_choice, check_int, check_real
+from .data import ToyData
+from .optim import FlatOptimizer, FlatParameters
+from .penalties import add_penalty_gradient_
+from .seeding import reset_seeds
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+
+class DivergenceError(RuntimeError):
+    """A run whose loss became NaN or infinite; ``epoch`` says when."""
+
+    def __init__(self, epoch: int, train_loss: float, val_loss: float):
+        self.epoch = epoch
+        super().__init__(f"training diverged at epoch {epoch}: train loss {train_loss!r}, "
+                         f"validation loss {val_loss!r} (lower lr or the penalty)")
+
+
+def resolve_device(device: str) -> torch.device:
+    """``"auto"`` → CUDA when present, else CPU; any other string must name a usable device."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r} is not allowed: device must be 'auto', 'cpu', "
+                         "'cuda' or 'cuda:N'") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} is not allowed here: no CUDA device is available "
+                         "(use 'cpu' or 'auto')")
+    return dev
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Everything that decides a training run; checked when made."""
+
+    optimizer: str = "adam"
+    lr: float = 0.01
+    epochs: int = 1000
+    weight_decay: float = 0.0
+    l2: float = 0.0
+    l1: float = 0.0
+    batch_size: int | None = None  # None: full batch
+    seed: int = 42
+    device: str = "cpu"
+    snapshot_every: int = 1  # 0: no parameter snapshots
+
+    def __post_init__(self):
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_real("lr", self.lr, minimum=0.0, strict=True)
+        check_int("epochs", self.epochs, minimum=1)
+        check_real("weight_decay", self.weight_decay, minimum=0.0)
+        check_real("l2", self.l2, minimum=0.0)
+        check_real("l1", self.l1, minimum=0.0)
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size, minimum=1)
+        check_int("seed", self.seed, minimum=0)
+        check_int("snapshot_every", self.snapshot_every, minimum=0)
+        if not isinstance(self.device, str):
+            raise ValueError(f"device={self.device!r} is not allowed: device must be a string "
+                             "such as 'cpu', 'cuda' or 'auto'")
+        resolve_device(self.device)
+
+
+@dataclass(frozen=True, eq=False)
+class FitResult:
+    """What one run produced. Loss arrays have one entry per epoch, epoch 0 first."""
+
+    settings: TrainSettings
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    snapshot_epochs: np.ndarray
+    snapshots: np.ndarray  # (len(snapshot_epochs), n_params), float32
+    best_epoch: int
+    best_state: dict = field(repr=False)
+    final_state: dict = field(repr=False)
+    test_loss_at_best: float
+    seconds: float
+
+    @property
+    def best_val_loss(self) -> float:
+        return float(self.val_loss[self.best_epoch])
+
+    @property
+    def best_train_loss(self) -> float:
+        """Training loss *at the best epoch* (the original minimised it separately: an erratum)."""
+        return float(self.train_loss[self.best_epoch])
+
+    @property
+    def epochs(self) -> int:
+        return len(self.val_loss) - 1
+
+    def summary(self) -> dict:
+        """The headline numbers as plain floats, the CLI's JSON record."""
+        return {"best_val_loss": self.best_val_loss, "best_epoch": int(self.best_epoch),
+                "best_train_loss": self.best_train_loss,
+                "test_loss_at_best": float(self.test_loss_at_best), "seconds": float(self.seconds)}
+
+    def settings_dict(self) -> dict:
+        return asdict(self.settings)
+
+
+def _draw_loader_base_seed() -> None:
+    """The draw a ``DataLoader`` iterator makes from the global generator when created."""
+    torch.empty((), dtype=torch.int64).random_()
+
+
+def _draw_shuffle(n: int) -> torch.Tensor:
+    """A ``RandomSampler`` epoch: one seed from the global generator, then ``randperm``."""
+    seed = int(torch.empty((), dtype=torch.int64).random_().item())
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+
+
+def _batches(x: torch.Tensor, y: torch.Tensor, perm: torch.Tensor, batch_size: int):
+    """The epoch's batches in shuffled order, dropping an incomplete last one.
+
+    One gather per epoch, then contiguous views: the same values the original's per-row
+    collation stacks, at a fraction of the cost.
+    """
+    n_batches = len(perm) // batch_size
+    keep = perm[: n_batches * batch_size]
+    return zip(x[keep].view(n_batches, batch_size, -1).unbind(0),
+               y[keep].view(n_batches, batch_size, -1).unbind(0))
+
+
+def check_model_fits(model: nn.Module, data: ToyData) -> None:
+    """Raise ``ValueError`` when the model's input width is not the data's dimension."""
+    sizes = getattr(model, "sizes", None)
+    if sizes is not None and sizes[0] != data.dims:
+        raise ValueError(f"sizes[0]={sizes[0]} does not fit the data: the model's input width "
+                         f"must equal the data's dims={data.dims}")
+    if sizes is not None and sizes[-1] != 1:
+        raise ValueError(f"sizes[-1]={sizes[-1]} does not fit the data: the toy problem has one "
+                         "output, so the last width must be 1")
+
+
+def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings(),
+        progress: bool = False, desc: str | None = None) -> FitResult:
+    """Train ``model`` on ``data`` with ``settings`` and return a :class:`FitResult`.
+
+    ``model`` is trained in place (it ends in its final state, on the settings' device).
+    Raises ``ValueError`` for a model or batch size that does not fit the data and
+    :class:`DivergenceError` when a loss becomes NaN or infinite.
+    """
+    check_model_fits(model, data)
+    n = data.n_train
+    batch_size = n if settings.batch_size is None else settings.batch_size
+    if batch_size > n:
+        raise ValueError(f"batch_size={batch_size} is not allowed: with n_train={n} it must be "
+                         f"between 1 and {n} (the last incomplete batch is dropped)")
+    device = resolve_device(settings.device)
+    model.to(device)
+    d = data.to(device)
+    x_train, y_train, x_val, y_val = d.x_train, d.y_train, d.x_val, d.y_val
+    flat = FlatParameters(model)
+    theta = flat.flat
+    optimizer = FlatOptimizer(settings.optimizer, settings.lr, settings.weight_decay)
+    l2, l1 = settings.l2, settings.l1
+
+    epochs = settings.epochs
+    every = settings.snapshot_every
+    snap_epochs = (sorted(set(range(0, epochs + 1, every)) | {epochs}) if every else [])
+    snap_row = {e: i for i, e in enumerate(snap_epochs)}
+    snapshots = torch.empty(len(snap_epochs), theta.numel(), device=device)
+    train_hist = np.empty(epochs + 1)
+    val_hist = np.empty(epochs + 1)
+    best_theta = theta.clone()
+    best_epoch, best_val = 0, math.inf
+
+    def record(epoch: int, train_loss: float, val_loss: float) -> None:
+        nonlocal best_epoch, best_val
+        if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
+            raise DivergenceError(epoch, train_loss, val_loss)
+        train_hist[epoch] = train_loss
+        val_hist[epoch] = val_loss
+        if epoch in snap_row:
+            snapshots[snap_row[epoch]].copy_(theta)
+        if val_loss < best_val:
+            best_epoch, best_val = epoch, val_loss
+            best_theta.copy_(theta)
+
+    def validation_loss() -> float:
+        _draw_loader_base_seed()
+        with torch.no_grad():
+            return F.mse_loss(model(x_val), y_val).item()
+
+    start = time.perf_counter()
+    reset_seeds(settings.seed)
+    # Epoch 0: the original iterates each loader once in eval mode before training.
+    model.eval()
+    _draw_loader_base_seed()
+    with torch.no_grad():
+        losses = [F.mse_loss(model(xb), yb).item()
+                  for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size)]
+    record(0, sum(losses) / len(losses), validation_loss())
+
+    bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
+    for epoch in range(1, epochs + 1):
+        model.train()
+        _draw_loader_base_seed()
+        losses = []
+        for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size):
+            flat.zero_grad()
+            loss = F.mse_loss(model(xb), yb)
+            loss.backward()
+            grad = flat.gather_grad()
+            if l2 or l1:
+                add_penalty_gradient_(grad, theta, l2, l1)
+            optimizer.step(theta, grad)
+            losses.append(loss.item())
+        model.eval()
+        record(epoch, sum(losses) / len(losses), validation_loss())
+        bar.update()
+    bar.close()
+
+    best_state = flat.state_dict(best_theta)
+    with torch.no_grad():
+        best_on_device = {k: v.to(device) for k, v in best_state.items()}
+        test_loss = F.mse_loss(torch.func.functional_call(model, best_on_device, (d.x_test,)),
+                               d.y_test).item()
+    final_state = flat.state_dict()
+    seconds = time.perf_counter() - start
+    return FitResult(settings, train_hist, val_hist, np.asarray(snap_epochs, dtype=int),
+                     snapshots.cpu().numpy(), best_epoch, best_state, final_state,
+                     float(test_loss), seconds)

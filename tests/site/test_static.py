@@ -1,0 +1,18 @@
+"""The built HTML, read as files: every page present and nothing loaded from the network."""
+import re
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+LOADS = re.compile(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(https?:)?//', re.I)
+
+
+def test_every_toc_page_was_built(html_dir, pages):
+    names = {p.relative_to(html_dir).as_posix() for p in pages}
+    assert "book/intro.html" in names
+
+
+def test_no_page_loads_from_the_network(pages):
+    offenders = {p.name: LOADS.findall(p.read_text()) for p in pages}
+    assert not {k: v for k, v in offenders.items() if v}

@@ -1,0 +1,40 @@
+import numpy as np
+import pytest
+
+from regcore import POST_RUNS, RUN_NAMES, ModelSpec, run, run_post
+
+
+def test_the_post_table_settings():
+    t = {n: e.train for n, e in POST_RUNS.items()}
+    assert RUN_NAMES == ("linear", "mlp", "weight_decay", "l2", "l1", "minibatch", "dropout")
+    assert (t["linear"].lr, t["linear"].epochs) == (0.1, 500)
+    assert all(t[n].lr == 0.01 for n in RUN_NAMES[1:])
+    assert [t[n].epochs for n in RUN_NAMES[1:]] == [1000, 1000, 1000, 2000, 1000, 2000]
+    assert t["weight_decay"].weight_decay == 0.085 and t["l2"].l2 == 0.085
+    assert t["l1"].l1 == 0.021 and t["minibatch"].batch_size == 32
+    assert POST_RUNS["dropout"].model.dropout == 0.1
+    assert all(e.train.optimizer == "adam" for e in POST_RUNS.values())
+    assert sum(e.train.batch_size is not None for e in POST_RUNS.values()) == 1
+
+
+@pytest.mark.parametrize("name", ["linear", "mlp", "weight_decay"])
+def test_full_batch_runs_match_the_published_numbers(name):
+    # Published to two decimals from another machine; full-batch runs should agree to rounding.
+    r = run(name, 200, snapshot_every=0)
+    assert abs(r.best_val_loss - POST_RUNS[name].published_val_loss) <= 0.005 + 1e-3
+
+
+def test_parallel_runs_give_the_same_bits_as_in_process():
+    parallel = run_post((200,), ("linear",), workers=2, snapshot_every=0)
+    single = run("linear", 200, snapshot_every=0)
+    assert list(parallel) == [("linear", 200)]
+    assert np.array_equal(parallel[("linear", 200)].val_loss, single.val_loss)
+
+
+def test_unknown_run_and_bad_spec_are_named():
+    with pytest.raises(ValueError, match=r"^name='ridge' .*'linear'"):
+        run("ridge")
+    with pytest.raises(ValueError, match=r"^kind='cnn'"):
+        ModelSpec(kind="cnn")
+    with pytest.raises(ValueError, match=r"^dropout=0.2 .*linear"):
+        ModelSpec(kind="linear", dropout=0.2)

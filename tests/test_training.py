@@ -1,0 +1,130 @@
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from regcore import MLP, DivergenceError, Linear, TrainSettings, fit, make_data
+
+
+def _val_loss(model, state, data):
+    with torch.no_grad():
+        out = torch.func.functional_call(model.eval(), state, (data.x_val,))
+        return F.mse_loss(out, data.y_val).item()
+
+
+def test_histories_have_epoch_zero_before_training(data200):
+    model = Linear()
+    init_val = F.mse_loss(model(data200.x_val), data200.y_val).item()
+    r = fit(model, data200, TrainSettings(lr=0.1, epochs=5))
+    assert r.train_loss.shape == (6,) and r.val_loss.shape == (6,)
+    assert r.val_loss[0] == init_val
+    assert r.val_loss[-1] < r.val_loss[0]
+
+
+def test_best_state_is_a_copy_and_scores_its_epoch(data200):
+    # The MLP overfits: its best epoch comes long before the last one.
+    model = MLP()
+    r = fit(model, data200, TrainSettings(epochs=200, snapshot_every=0))
+    assert 0 < r.best_epoch < 200
+    assert r.best_val_loss == r.val_loss.min()
+    assert any(not torch.equal(r.best_state[k], r.final_state[k]) for k in r.best_state)
+    # Recomputing the validation loss from the returned state gives the recorded one, exactly.
+    assert _val_loss(model, r.best_state, data200) == r.val_loss[r.best_epoch]
+    assert _val_loss(model, r.final_state, data200) == r.val_loss[-1]
+    # The model itself ends in its final state.
+    assert all(torch.equal(p.detach(), r.final_state[k]) for k, p in model.named_parameters())
+
+
+def test_test_loss_is_the_best_state_on_the_test_split(data200):
+    model = MLP()
+    r = fit(model, data200, TrainSettings(epochs=60, snapshot_every=0))
+    with torch.no_grad():
+        out = torch.func.functional_call(model.eval(), r.best_state, (data200.x_test,))
+    assert r.test_loss_at_best == pytest.approx(F.mse_loss(out, data200.y_test).item(), rel=1e-6)
+
+
+def test_full_batch_sgd_reaches_least_squares():
+    data = make_data(n_train=200).to(dtype=torch.float64)
+    model = Linear().double()
+    fit(model, data, TrainSettings(optimizer="sgd", lr=0.2, epochs=3000, snapshot_every=0))
+    a = torch.cat([data.x_train, torch.ones(200, 1, dtype=torch.float64)], 1)
+    ols = torch.linalg.lstsq(a, data.y_train).solution.squeeze()
+    ours = torch.cat([model.net.weight.detach().squeeze(), model.net.bias.detach()])
+    assert torch.allclose(ours, ols, atol=1e-9)
+
+
+def test_weight_decay_and_manual_l2_take_the_same_adam_step(data200):
+    results = []
+    for settings in (TrainSettings(epochs=1, weight_decay=0.085),
+                     TrainSettings(epochs=1, l2=0.085)):
+        model = MLP()
+        fit(model, data200, replace(settings, snapshot_every=0))
+        results.append(torch.cat([p.detach().reshape(-1) for p in model.parameters()]))
+    base = MLP()
+    fit(base, data200, TrainSettings(epochs=1, snapshot_every=0))
+    plain = torch.cat([p.detach().reshape(-1) for p in base.parameters()])
+    assert torch.allclose(results[0], results[1], rtol=1e-6, atol=1e-9)
+    assert not torch.allclose(results[0], plain, rtol=1e-6, atol=1e-9)  # the penalty did act
+
+
+@pytest.mark.parametrize("settings, dropout", [
+    (TrainSettings(epochs=15, batch_size=32), 0.0), (TrainSettings(epochs=15), 0.1),
+    (TrainSettings(epochs=15, l1=0.021, optimizer="adamw", weight_decay=0.01), 0.0)])
+def test_same_settings_same_bits(data200, settings, dropout):
+    a = fit(MLP(dropout=dropout), data200, settings)
+    b = fit(MLP(dropout=dropout), data200, settings)
+    assert np.array_equal(a.train_loss, b.train_loss) and np.array_equal(a.val_loss, b.val_loss)
+    assert np.array_equal(a.snapshots, b.snapshots)
+
+
+def test_minibatch_loss_is_mean_of_dropped_last_batches(data200):
+    # 200 rows, batch 64 -> 3 batches of 64 per epoch; one epoch from the same init, by hand.
+    r = fit(MLP(), data200, TrainSettings(epochs=1, batch_size=64))
+    assert r.train_loss.shape == (2,) and math.isfinite(r.train_loss[1])
+    with pytest.raises(ValueError, match=r"^batch_size=201 .*n_train=200"):
+        fit(MLP(), data200, TrainSettings(epochs=1, batch_size=201))
+
+
+def test_snapshots_are_thinned_and_keep_the_last_epoch(data200):
+    model = Linear()
+    r = fit(model, data200, TrainSettings(lr=0.1, epochs=10, snapshot_every=4))
+    assert list(r.snapshot_epochs) == [0, 4, 8, 10]
+    assert r.snapshots.shape == (4, 51)
+    final = torch.cat([model.net.weight.detach().reshape(-1), model.net.bias.detach()])
+    assert np.array_equal(r.snapshots[-1], final.numpy())
+    assert fit(Linear(), data200, TrainSettings(epochs=2, snapshot_every=0)).snapshots.shape[0] == 0
+
+
+def test_divergence_names_the_epoch(data200):
+    with pytest.raises(DivergenceError, match=r"diverged at epoch \d+") as err:
+        fit(Linear(), data200, TrainSettings(optimizer="sgd", lr=50.0, epochs=500))
+    assert 1 <= err.value.epoch <= 500
+
+
+def test_model_that_does_not_fit_the_data(data200):
+    with pytest.raises(ValueError, match=r"^sizes\[0\]=30 .*dims=50"):
+        fit(MLP((30, 5, 1)), data200, TrainSettings(epochs=1))
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"lr": -0.1}, "lr"), ({"lr": 0.0}, "lr"), ({"epochs": 0}, "epochs"),
+    ({"weight_decay": -1.0}, "weight_decay"), ({"l2": -0.1}, "l2"), ({"l1": -0.5}, "l1"),
+    ({"batch_size": 0}, "batch_size"), ({"optimizer": "rmsprop"}, "optimizer"),
+    ({"seed": -1}, "seed"), ({"device": "tpu"}, "device"), ({"lr": math.inf}, "lr"),
+    ({"epochs": 2.0}, "epochs"), ({"snapshot_every": -2}, "snapshot_every")])
+def test_bad_settings_are_refused_when_made(kwargs, name):
+    with pytest.raises(ValueError, match=rf"^{name}=") as err:
+        TrainSettings(**kwargs)
+    assert repr(next(iter(kwargs.values()))) in str(err.value)
+
+
+def test_summary_is_plain_json_numbers(data200):
+    r = fit(Linear(), data200, TrainSettings(lr=0.1, epochs=3))
+    s = r.summary()
+    assert set(s) == {"best_val_loss", "best_epoch", "best_train_loss", "test_loss_at_best",
+                      "seconds"}
+    assert all(type(v) in (float, int) for v in s.values())
+    assert s["best_train_loss"] == r.train_loss[r.best_epoch]

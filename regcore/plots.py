@@ -1,0 +1,152 @@
+"""The book's figures: one function per figure kind, each returning a matplotlib Figure.
+
+* :func:`use_book_style` — the house style (white figure background, so that figures stay legible
+  in the theme's dark mode; SVG-friendly fonts).
+* :func:`training_figure` — the post's training visualisation: losses per epoch (log–log) with the
+  best epoch marked, and every parameter's trajectory with the L1 and L2 norms on a twin axis.
+* :func:`predictions_figure` — predictions against truth on the training and validation splits, R².
+* :func:`comparison_figure` — best-epoch train and validation losses of several runs, keyed by name.
+
+Chapters 2–8 call these; the numbers on the figures come from :class:`regcore.FitResult`.
+"""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.collections import LineCollection
+
+TRAIN_COLOUR = "tab:blue"
+VAL_COLOUR = "tab:red"
+TEST_COLOUR = "tab:green"
+
+
+def use_book_style() -> None:
+    """Set the house style for every later figure."""
+    matplotlib.rcParams.update({
+        "figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white",
+        "figure.dpi": 110, "savefig.dpi": 150, "font.size": 10, "axes.grid": True,
+        "grid.alpha": 0.3, "axes.spines.top": False, "svg.fonttype": "path",
+        "figure.constrained_layout.use": True,
+    })
+
+
+def _log_spaced(epochs: np.ndarray, max_points: int = 400) -> np.ndarray:
+    """Indices into ``epochs`` (sorted, starting at 0 or 1) spread evenly on a log axis."""
+    if len(epochs) <= max_points:
+        return np.arange(len(epochs))
+    targets = np.unique(np.geomspace(max(epochs[0], 1), epochs[-1], max_points).round())
+    return np.unique(np.searchsorted(epochs, targets).clip(0, len(epochs) - 1))
+
+
+def training_figure(result, title: str = "") -> plt.Figure:
+    """The post's training visualisation for one :class:`~regcore.FitResult`."""
+    epochs = np.arange(len(result.val_loss))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6.2), sharex=True,
+                                      height_ratios=[1, 1.15])
+    top.loglog(epochs[1:], result.train_loss[1:], color=TRAIN_COLOUR, label="train")
+    top.loglog(epochs[1:], result.val_loss[1:], color=VAL_COLOUR, label="validation")
+    best = max(result.best_epoch, 1)
+    top.axvline(best, color="red", ls="--", lw=1, label=f"best epoch ({result.best_epoch})")
+    top.text(0.02, 0.05, f"at the best epoch: train {result.best_train_loss:.4f}, "
+             f"validation {result.best_val_loss:.4f}", transform=top.transAxes, fontsize=9,
+             bbox=dict(facecolor="white", alpha=0.85, edgecolor="0.8"))
+    top.set_ylabel("MSE loss")
+    top.legend(loc="upper right", fontsize=8)
+    if title:
+        top.set_title(title)
+
+    snap_epochs = np.asarray(result.snapshot_epochs)
+    keep = snap_epochs >= 1
+    snap_epochs, snaps = snap_epochs[keep], np.asarray(result.snapshots)[keep]
+    if len(snap_epochs):
+        idx = _log_spaced(snap_epochs)
+        x, traj = snap_epochs[idx], snaps[idx]
+        segments = np.stack([np.broadcast_to(x, traj.T.shape), traj.T], axis=-1)
+        lines = LineCollection(segments, colors="black", linewidths=0.4, alpha=0.12,
+                               rasterized=True)
+        bottom.add_collection(lines)
+        bottom.set_xscale("log")
+        bottom.set_xlim(x[0], x[-1])
+        lo, hi = np.percentile(traj, [0.1, 99.9])
+        pad = 0.05 * (hi - lo)
+        bottom.set_ylim(lo - pad, hi + pad)
+        norms = bottom.twinx()
+        norms.plot(x, np.abs(traj).sum(1), color="tab:orange", label="L1 norm")
+        norms.plot(x, np.sqrt((traj ** 2).sum(1)), color="tab:purple", label="L2 norm")
+        norms.set_ylabel("norm of all parameters")
+        norms.grid(False)
+        norms.legend(loc="upper left", fontsize=8)
+    bottom.axvline(best, color="red", ls="--", lw=1)
+    bottom.set_xlabel("epoch")
+    bottom.set_ylabel("parameter value")
+    return fig
+
+
+def r_squared(pred: np.ndarray, truth: np.ndarray) -> float:
+    """Coefficient of determination 1 − SS_res / SS_tot."""
+    pred, truth = np.ravel(pred), np.ravel(truth)
+    return float(1 - ((truth - pred) ** 2).sum() / ((truth - truth.mean()) ** 2).sum())
+
+
+def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
+    """Predictions of ``model`` with parameters ``state`` (eval mode), as a NumPy vector."""
+    model.eval()
+    with torch.no_grad():
+        out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
+                                         (x,))
+    return out.cpu().numpy().ravel()
+
+
+def predictions_figure(model, state: dict, data, title: str = "") -> plt.Figure:
+    """Predicted against true y on the training and validation splits, with R²."""
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharex=True, sharey=True)
+    for ax, (name, x, y, colour) in zip(axes, [
+            ("training", data.x_train, data.y_train, TRAIN_COLOUR),
+            ("validation", data.x_val[:2000], data.y_val[:2000], VAL_COLOUR)]):
+        pred = predict(model, state, x)
+        truth = y.cpu().numpy().ravel()
+        ax.scatter(truth, pred, s=5, alpha=0.5, color=colour, rasterized=True)
+        lim = [min(truth.min(), pred.min()), max(truth.max(), pred.max())]
+        ax.plot(lim, lim, color="black", lw=1, label="y = x")
+        ax.set_title(f"{name}: R² = {r_squared(pred, truth):.3f}")
+        ax.set_xlabel("true y")
+        ax.legend(loc="upper left", fontsize=8)
+    axes[0].set_ylabel("predicted y")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def comparison_figure(rows: dict, reference: str = "linear", title: str = "") -> plt.Figure:
+    """Best-epoch train (blue) and validation (red) loss per run.
+
+    ``rows`` maps a run name to ``(train_loss, val_loss)`` or to ``(train, val, val_low,
+    val_high)`` for an interval; the ``reference`` run is drawn first and as a dashed line.
+    Names label their own bars, so a name can never sit on another run's numbers.
+    """
+    names = list(rows)
+    if reference in names:
+        names.remove(reference)
+        names.insert(0, reference)
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    xs = np.arange(len(names))
+    train = np.array([rows[n][0] for n in names])
+    val = np.array([rows[n][1] for n in names])
+    ax.bar(xs - 0.2, train, width=0.4, color=TRAIN_COLOUR, label="train (at best epoch)")
+    ax.bar(xs + 0.2, val, width=0.4, color=VAL_COLOUR, label="validation (best)")
+    if all(len(rows[n]) == 4 for n in names):
+        lo = np.array([rows[n][2] for n in names])
+        hi = np.array([rows[n][3] for n in names])
+        ax.errorbar(xs + 0.2, val, yerr=[val - lo, hi - val], fmt="none", color="black",
+                    capsize=3, label="95% interval")
+    if reference in rows:
+        ax.axhline(rows[reference][1], color="black", ls="--", lw=1,
+                   label=f"{reference} validation")
+    ax.set_xticks(xs, names, rotation=20)
+    ax.set_ylabel("MSE loss")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig

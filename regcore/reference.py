@@ -11,6 +11,7 @@ averaged over the epoch's batches, and — with ``copy_best=False`` — the orig
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -69,3 +70,24 @@ def train_original(model: nn.Module, x_train, y_train, x_val, y_val, *, optimize
     history["best_epoch"] = best_epoch
     history["best_state"] = best_state
     return history
+
+
+@contextmanager
+def counting_row_fetches():
+    """Count the single rows a ``TensorDataset`` hands to data loaders inside the block.
+
+    Chapter "Notes on the original code" uses it to show where the original loop's time goes:
+    every epoch its loaders fetch and collate every training and every validation row one by one.
+    """
+    counter = {"rows": 0}
+    original = TensorDataset.__getitem__
+
+    def counted(self, index):
+        counter["rows"] += 1
+        return original(self, index)
+
+    TensorDataset.__getitem__ = counted
+    try:
+        yield counter
+    finally:
+        TensorDataset.__getitem__ = original

@@ -1,0 +1,70 @@
+"""Small helpers the chapters use to glue computed numbers into their prose.
+
+Every number in the book's prose comes from a computation through MyST-NB's ``glue``; these
+helpers glue the headline numbers of a run (and its settings) under predictable keys, so a
+chapter needs one line per run. Keys: ``<prefix>-best-val``, ``-best-epoch``, ``-train-at-best``,
+``-test-at-best``, ``-final-val``, ``-final-train``. Used by chapters 2–9.
+"""
+from __future__ import annotations
+
+from numbers import Integral
+
+import torch
+from myst_nb import glue
+
+from .experiments import Experiment
+from .plots import use_book_style
+from .training import FitResult
+
+
+def setup_chapter() -> None:
+    """What every chapter does first: the house figure style and one torch thread.
+
+    One thread is the fastest setting for these small models, keeps a chapter's speed steady when
+    other processes share the machine, and makes no chapter's numbers depend on the core count.
+    """
+    use_book_style()
+    torch.set_num_threads(1)
+
+
+def glue_value(key: str, value) -> None:
+    """Glue one number (NumPy scalars cast to plain int or float first) without displaying it."""
+    if isinstance(value, bool):
+        glue(key, value, display=False)
+    elif isinstance(value, Integral):
+        glue(key, int(value), display=False)
+    else:
+        glue(key, float(value), display=False)
+
+
+def glue_result(prefix: str, result: FitResult) -> None:
+    """Glue the headline numbers of one run under ``prefix``."""
+    glue_value(f"{prefix}-best-val", result.best_val_loss)
+    glue_value(f"{prefix}-best-epoch", result.best_epoch)
+    glue_value(f"{prefix}-train-at-best", result.best_train_loss)
+    glue_value(f"{prefix}-test-at-best", result.test_loss_at_best)
+    glue_value(f"{prefix}-final-val", result.val_loss[-1])
+    glue_value(f"{prefix}-final-train", result.train_loss[-1])
+    glue_value(f"{prefix}-epochs", result.epochs)
+
+
+def glue_settings(prefix: str, experiment: Experiment) -> None:
+    """Glue a named run's settings: lr, epochs, penalties, batch size, dropout."""
+    t = experiment.train
+    glue_value(f"{prefix}-lr", t.lr)
+    glue_value(f"{prefix}-epochs-set", t.epochs)
+    glue_value(f"{prefix}-weight-decay", t.weight_decay)
+    glue_value(f"{prefix}-l2", t.l2)
+    glue_value(f"{prefix}-l1", t.l1)
+    glue_value(f"{prefix}-dropout", experiment.model.dropout)
+    if t.batch_size is not None:
+        glue_value(f"{prefix}-batch-size", t.batch_size)
+    if experiment.published_val_loss is not None:
+        glue_value(f"{prefix}-published", experiment.published_val_loss)
+
+
+def glue_words(key: str, text: str) -> None:
+    """Glue a phrase that depends on a result (shown with ``{glue:md}``, without quotes)."""
+    from IPython.display import Markdown
+
+    glue(key, Markdown(text), display=False)

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from regcore import Linear, TrainSettings, fit
+import torch
+
+from regcore import MLP
+from regcore.analysis import active_units, eval_loss, first_divergence, near_zero_fraction
+
+
+def test_near_zero_fraction_counts_by_hand(data200):
+    r = fit(Linear(), data200, TrainSettings(lr=0.1, epochs=4, snapshot_every=2))
+    frac = near_zero_fraction(r, 0.05)
+    expected = [(np.abs(row) < 0.05).sum() / 51 for row in r.snapshots]
+    assert frac.shape == (3,) and np.allclose(frac, expected)
+    with pytest.raises(ValueError, match="^tol=0.0"):
+        near_zero_fraction(r, 0.0)
+    no_snaps = fit(Linear(), data200, TrainSettings(epochs=1, snapshot_every=0))
+    with pytest.raises(ValueError, match="no parameter snapshots"):
+        near_zero_fraction(no_snaps, 0.1)
+
+
+def test_first_divergence():
+    assert first_divergence([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]) is None
+    assert first_divergence([1.0, 2.0, 3.0], [1.0, 2.5, 3.5]) == 1
+    with pytest.raises(ValueError, match="shape"):
+        first_divergence([1.0], [1.0, 2.0])
+
+
+def test_active_units():
+    state = {"w": torch.tensor([[0.0, 0.001], [0.5, 0.0], [-0.02, 0.0]]), "b": torch.zeros(3)}
+    assert active_units(state, "w", 0.01) == 2
+    assert active_units(state, "w", 0.0001) == 3
+    with pytest.raises(ValueError, match="key='v'"):
+        active_units(state, "v", 0.01)
+    with pytest.raises(ValueError, match="2-D"):
+        active_units(state, "b", 0.01)
+
+
+def test_eval_loss_switches_dropout_off(data200):
+    model = MLP(dropout=0.5)
+    state = {k: v.detach().clone() for k, v in model.named_parameters()}
+    a = eval_loss(model, state, data200.x_val, data200.y_val)
+    b = eval_loss(model, state, data200.x_val, data200.y_val)
+    assert a == b  # no random masks in eval mode
+    with torch.no_grad():
+        by_hand = ((model.eval()(data200.x_val) - data200.y_val) ** 2).mean().item()
+    assert a == pytest.approx(by_hand, rel=1e-6)

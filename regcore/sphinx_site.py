@@ -5,9 +5,15 @@ emitted twice per page (a ``const`` declared twice: a console error on every pag
 no live kernels, so this extension drops thebe's scripts from every page. It also gives the
 theme's colour mode a default before the theme script reads it: on a first visit
 pydata-sphinx-theme finds an empty mode in local storage and logs a console error.
+Every executed chapter also gets an ``.ipynb`` download (with its outputs) beside the ``.md``
+source in the theme's download menu: the theme offers it only when a launch service is configured,
+and this book, offline by design, configures none.
 ``tests/site/test_browser.py`` checks that pages load without console errors or network requests.
 """
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 _DEFAULT_MODE = ('if (!document.documentElement.dataset.mode) '
                  '{ document.documentElement.dataset.mode = "auto"; }')
@@ -27,7 +33,18 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = kept
 
 
+def _offer_notebook(app, pagename, templatename, context, doctree) -> None:
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.exists():
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app):
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _offer_notebook, priority=400)  # before the theme's buttons
     app.add_js_file(None, body=_DEFAULT_MODE, priority=100)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -16,3 +16,12 @@ def test_every_toc_page_was_built(html_dir, pages):
 def test_no_page_loads_from_the_network(pages):
     offenders = {p.name: LOADS.findall(p.read_text()) for p in pages}
     assert not {k: v for k, v in offenders.items() if v}
+
+
+def test_chapters_offer_their_notebook_and_source(html_dir):
+    page = html_dir / "book" / "toy_problem.html"
+    html = page.read_text()
+    for suffix in (".ipynb", ".md"):
+        href = f"../_sources/book/toy_problem{suffix}"
+        assert f'href="{href}"' in html, f"no download link {href}"
+        assert (page.parent / href).resolve().exists()

@@ -130,7 +130,7 @@ def check_trained(p: float = P, lr: float = 0.01, epochs: int = 3000, seed: int 
                  np.linalg.norm(mean - closed) / gap, TOL_TRAINED,
                  "iterate noise: a resolution of 10% of the dropout−OLS gap",
                  {"final_rel": float(np.linalg.norm(theta_of(res.final_state) - closed) / gap),
-                  "se_rel": batch_means_se(half) / gap, "mean": mean, "closed": closed,
+                  "se_rel": float(batch_means_se(half) / gap), "mean": mean, "closed": closed,
                   "ols": ols, "snapshots": np.asarray(res.snapshots, dtype=np.float64),
                   "risk_ols": expected_test_mse(ols, data),
                   "risk_dropout": expected_test_mse(closed, data),

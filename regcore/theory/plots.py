@@ -46,7 +46,7 @@ def factor_figure(panels) -> plt.Figure:
 def risk_curve_figure(lams, risks, marks) -> plt.Figure:
     """Expected test MSE over λ (log axis); ``marks``: list of ``(label, λ, risk)`` points."""
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.semilogx(lams, risks, color="black", lw=1.2, label="ridge: σ² + ‖θ̂(λ) − θ_true‖²")
+    ax.loglog(lams, risks, color="black", lw=1.2, label="ridge: σ² + ‖θ̂(λ) − θ_true‖²")
     for i, (label, lam, risk) in enumerate(marks):
         ax.plot([lam], [risk], "o", color=COLOURS[i % len(COLOURS)], label=label)
     ax.set_xlabel("λ")

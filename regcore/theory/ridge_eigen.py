@@ -107,7 +107,7 @@ def check_minibatch_adam(lam: float = LAMBDA, lr: float = 0.01, epochs: int = 10
                  "iterate noise: a resolution of 5% of the ridge−OLS gap",
                  {"final_rel": float(np.linalg.norm(final - closed["ridge"]) / gap),
                   "wander_min": float(wander.min()), "wander_max": float(wander.max()),
-                  "se_rel": batch_means_se(half) / gap, "ratios": ratios,
+                  "se_rel": float(batch_means_se(half) / gap), "ratios": ratios,
                   "final_ratios": eigen_ratios(final, closed),
                   "factors": closed["factors"], "evals": closed["evals"],
                   "median_ratio_error": float(np.median(dev)), "max_ratio_error": float(dev.max())})

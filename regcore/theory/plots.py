@@ -83,14 +83,14 @@ def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, l
 
 def histogram_figure(samples, lines, xlabel: str, log: bool = False) -> plt.Figure:
     """Histograms of ``samples`` (list of ``(label, values)``) with vertical ``lines``
-    (list of ``(label, x, style)``)."""
+    (list of ``(label, x, colour, linestyle)``); colour an int picks the i-th sample's colour."""
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     for i, (label, values) in enumerate(samples):
         ax.hist(values, bins=60, alpha=0.45, color=COLOURS[i % len(COLOURS)], label=label,
                 density=True, log=log)
-    for i, (label, x, style) in enumerate(lines):
-        ax.axvline(x, color=COLOURS[i % len(COLOURS)] if style != "k" else "black",
-                   ls="--" if i % 2 else "-", lw=1.2, label=label)
+    for label, x, colour, style in lines:
+        colour = COLOURS[colour % len(COLOURS)] if isinstance(colour, int) else colour
+        ax.axvline(x, color=colour, ls=style, lw=1.2, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
     ax.legend(fontsize=8)

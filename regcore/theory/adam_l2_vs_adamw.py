@@ -27,9 +27,9 @@ LAMBDA = 0.085
 LR = 0.01
 #: Adam + L2, full batch: the mean of the last 20% of the iterates must be within 1e-4 of the
 #: ridge−OLS gap from ridge. Adam at a constant lr never settles to a point (late, small
-#: gradients make its normalised step restart in bursts: the *final* iterate of a 5000-epoch run
-#: is ~1e-3 of the gap away), so the average is used; 1e-4 is a resolution far below anything a
-#: figure shows.
+#: gradients make its normalised step restart in bursts that reach ~1e-2 of the gap and return),
+#: so the average is used; the bursts oscillate about ridge and cancel in it. 1e-4 is a
+#: resolution far below anything a figure shows, not a bound derived from the dynamics.
 TOL_ADAM_L2 = 1e-4
 #: AdamW's quasi-stationary balance ‖m̂/(√v̂+ε) + λθ‖ / ‖λθ‖ after 2000 full-batch steps. The
 #: point still drifts (√v̂ is an average over ~1/(1−β₂) = 1000 steps of a shrinking gradient), so

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ..plots import TEST_COLOUR, TRAIN_COLOUR, VAL_COLOUR
 
@@ -74,7 +75,7 @@ def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, l
     for i, (epochs, values, label) in enumerate(zip(swing_epochs, swings, labels)):
         right.plot(epochs, values, color=COLOURS[i % len(COLOURS)], lw=0.5, alpha=0.6)
         right.plot([], [], color=COLOURS[i % len(COLOURS)], label=label)
-    right.axhspan(-band, band, color="0.85", zorder=0, label=f"±2ηλ (SGD)")
+    right.axhspan(-band, band, color="0.85", zorder=0, label="±2ηλ (SGD)")
     right.set_xlabel("epoch")
     right.set_ylabel("coordinates the lasso sets to 0")
     right.legend(fontsize=8)
@@ -125,6 +126,9 @@ def orders_figure(panels) -> plt.Figure:
             if slope:
                 ax.loglog(etas, errors[-1] * (etas / etas[-1]) ** slope, ":", color=colour,
                           lw=1)
+        ax.set_xticks(etas)
+        ax.set_xticklabels([f"{e:g}" for e in etas])
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("step size η")
         ax.set_ylabel("distance")
         ax.set_title(panel["title"], fontsize=10)

@@ -124,7 +124,10 @@ def linear_risk_of_lambda(lams=None, n_train: int = 200) -> dict:
     lams = np.geomspace(1e-5, 1.0, 301) if lams is None else np.asarray(lams, dtype=float)
     risks = np.array([expected_test_mse(q.ridge(l), data) for l in lams])
     best = int(np.argmin(risks))
-    return {"lams": lams, "risks": risks, "best_lam": float(lams[best]),
+    free_bias = np.eye(len(q.c))
+    free_bias[-1, -1] = 0.0   # sklearn's Ridge: intercept not penalised
+    theta_free = np.linalg.solve(q.H + LAMBDA * free_bias, q.c)
+    return {"post_risk_free_bias": expected_test_mse(theta_free, data),"lams": lams, "risks": risks, "best_lam": float(lams[best]),
             "best_risk": float(risks[best]), "ols_risk": expected_test_mse(q.ols(), data),
             "post_risk": expected_test_mse(q.ridge(LAMBDA), data),
             "overshoot": LAMBDA / float(lams[best])}

@@ -50,6 +50,8 @@ def test_post_lambda_is_too_strong_for_the_linear_model():
     r = m.linear_risk_of_lambda()
     assert r["post_risk"] > r["ols_risk"] > r["best_risk"]
     assert r["overshoot"] > 10
+    # leaving the bias unpenalised does not rescue it
+    assert r["post_risk_free_bias"] > 1.5 * r["ols_risk"]
 
 
 def test_bad_input_names_the_parameter():

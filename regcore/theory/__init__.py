@@ -1,0 +1,39 @@
+"""Theory, checked: one module per result, each with a SymPy derivation, the closed form on the
+book's data, and checks against models trained with regcore.
+
+Every ``check*`` function returns a :class:`~regcore.theory.check.Check` (measured agreement,
+tolerance, what the tolerance rests on); the chapters of the part "Theory, checked" assert them
+while the book builds, and ``tests/theory`` runs the same checks with the same tolerances.
+
+========================  ===================================================================
+module                    chapter
+========================  ===================================================================
+``ridge_eigen``           Weight decay in the Hessian's eigenbasis
+``gradient_identities``   Weight decay in the Hessian's eigenbasis (the identities)
+``l1_threshold``          L1: soft-thresholding and where sparsity shows
+``dropout_ridge``         Dropout on a linear model
+``ols_risk``              The best a linear model can score
+``implicit_gd``           Implicit regularisation of gradient descent
+``adam_l2_vs_adamw``      Adam + L2 versus AdamW
+``early_stopping``        Early stopping as L2
+========================  ===================================================================
+
+Shared: :mod:`~regcore.theory.quadratic` (the linear model's loss as a quadratic),
+:mod:`~regcore.theory.plots` (the figures).
+"""
+from .check import Check
+
+__all__ = ["Check"]
+
+
+def math(expr, lhs: str | None = None):
+    """A SymPy expression as ``IPython.display.Math`` (optionally ``lhs = expr``), for
+    ``glue(..., display=False)`` and ``{glue:math}`` in the chapters."""
+    import sympy as sp
+    from IPython.display import Math
+
+    body = sp.latex(expr)
+    return Math(body if lhs is None else f"{lhs} = {body}")
+
+
+__all__.append("math")

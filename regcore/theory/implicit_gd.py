@@ -1,0 +1,198 @@
+"""Gradient descent and SGD regularise implicitly: the modified losses they follow.
+
+Chapter "Implicit regularisation of gradient descent" (Barrett and Dherin 2021; Smith et al.
+2021). Gradient descent with step η stays, to O(η²), on the gradient flow of the *modified* loss
+``L̃ = L + (η/4)‖∇L‖²`` rather than of L. :func:`derive` finds the correction term with SymPy by
+matching one GD step with the Taylor expansion of a flow (backward error analysis), and, for a
+quadratic, the exact modified curvature ``−log(1 − ηh)/η`` and its series. :func:`check_gd` runs
+full-batch SGD (regcore's ``fit``, float64) on the linear model for several η and measures how the
+distance to each flow shrinks as η halves. :func:`check_sgd_epoch` does the same for one epoch of
+minibatch SGD against Smith et al.'s ``C̃ = C + (η/4m)Σₖ‖∇Cₖ‖²``, for one batch order and
+averaged over all orders of the m batches (iterating the exact update, vectorised over orders).
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import sympy as sp
+
+from .._checks import check_int
+from ..training import TrainSettings
+from ..models import Linear
+from ._common import book_data, final_theta, fit_linear
+from .check import Check
+from .quadratic import quadratic, theta_of
+
+#: Step sizes for the GD check (halving), and the time horizon of the comparison.
+ETAS = (0.04, 0.02, 0.01, 0.005)
+HORIZON = 4.0
+#: GD iterates equal the flow of the exact modified quadratic loss: float64 rounding over
+#: ≤ 800 steps of a contracting iteration, relative to ‖θ₀ − θ*‖: 1e-12.
+TOL_EXACT = 1e-12
+
+
+def _order_tolerance(eta_max: float, h_max: float) -> float:
+    """Asymptotic orders hold up to the next term, relatively ηh smaller: log2(1 + η·h_max)."""
+    return float(np.log2(1 + eta_max * h_max))
+
+
+def derive() -> dict:
+    """SymPy: backward error analysis of one GD step (1-D, general L), and the quadratic case."""
+    theta, eta = sp.symbols("theta eta", real=True)
+    L = sp.Function("L")
+    f1 = sp.Symbol("f_1")  # the unknown O(η) correction to the flow's velocity
+    v0 = -sp.diff(L(theta), theta)
+    velocity = v0 + eta * f1
+    # Taylor expansion of the flow θ̇ = v(θ) over a time η: θ + ηv + (η²/2) v'v + O(η³), with the
+    # O(η) part of v'v dropped (it is O(η³) in the step).
+    flow_step = theta + eta * velocity + eta ** 2 / 2 * sp.diff(v0, theta) * v0
+    gd_step = theta + eta * v0
+    (correction,) = sp.solve(sp.expand(flow_step - gd_step).coeff(eta, 2), f1)
+    grad_sq = sp.diff(L(theta), theta) ** 2
+    modified_loss = L(theta) + eta / 4 * grad_sq
+    # the flow's velocity is −d/dθ of the modified loss, to first order in η:
+    matches = sp.simplify(-sp.diff(modified_loss, theta) - (v0 + eta * correction)) == 0
+
+    h, ht = sp.symbols("h htilde", positive=True)
+    (exact,) = sp.solve(sp.Eq(sp.exp(-eta * ht), 1 - eta * h), ht)
+    series = sp.series(exact, eta, 0, 3)
+    e = sp.Symbol("e", real=True)
+    quad = h / 2 * e ** 2
+    modified_quad = quad + eta / 4 * sp.diff(quad, e) ** 2
+    modified_curvature = sp.expand(sp.diff(modified_quad, e, 2))
+    return {"correction": correction, "modified_loss": modified_loss, "matches": matches,
+            "exact_curvature": exact, "series": series, "modified_curvature": modified_curvature,
+            "symbols": (theta, eta, h)}
+
+
+def _flow(M: np.ndarray, v: np.ndarray, times: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """Gradient flow θ̇ = −(Mθ − v) of a quadratic (M symmetric positive definite) at ``times``."""
+    evals, Q = np.linalg.eigh(M)
+    star = np.linalg.solve(M, v)
+    coef = Q.T @ (x0 - star)
+    return star + (np.exp(-np.outer(times, evals)) * coef) @ Q.T
+
+
+def gd_distances(etas=ETAS, horizon: float = HORIZON) -> dict:
+    """For each η: max over steps k ≤ horizon/η of ‖θ_k − φ(kη)‖ for three flows.
+
+    θ_k: the exact update θ ← θ − η∇L iterated in float64 NumPy from the seeded initialisation
+    of regcore's Linear model; ``fit`` (full-batch SGD, float64) is run too and its final state
+    must equal the last iterate (its per-epoch snapshots are float32, too coarse for the exact
+    comparison). φ: the flow of L, of L̃ = L + (η/4)‖∇L‖² and of the exact modified loss
+    ½eᵀ[−log(I − ηH)/η]e.
+    """
+    data = book_data()
+    q = quadratic(data)
+    out = {"etas": np.asarray(etas, dtype=float), "L": [], "Ltilde": [], "exact": [],
+           "fit_vs_update": []}
+    scale = None
+    for eta in etas:
+        steps = check_int("horizon/eta", int(round(horizon / eta)), minimum=1)
+        res = fit_linear(data, TrainSettings(optimizer="sgd", lr=float(eta), epochs=steps,
+                                             snapshot_every=0))
+        x0 = theta_of(Linear(data.dims).double())
+        path = np.empty((steps + 1, len(x0)))
+        path[0] = x0
+        for k in range(steps):
+            path[k + 1] = path[k] - eta * q.grad(path[k])
+        out["fit_vs_update"].append(float(np.abs(final_theta(res) - path[-1]).max()))
+        t = eta * np.arange(steps + 1)
+        star = q.ols()
+        scale = np.linalg.norm(x0 - star)
+        mod = q.H + eta / 2 * q.H @ q.H   # Hessian of L̃ (gradient H θ − c + (η/2) H(Hθ − c))
+        log_h = -np.log1p(-eta * q.evals) / eta
+        exact_M = (q.evecs * log_h) @ q.evecs.T
+        for key, M in (("L", q.H), ("Ltilde", mod), ("exact", exact_M)):
+            phi = _flow(M, M @ star, t, x0)
+            out[key].append(float(np.linalg.norm(path - phi, axis=1).max()))
+    for key in ("L", "Ltilde", "exact", "fit_vs_update"):
+        out[key] = np.asarray(out[key])
+    out["scale"] = float(scale)
+    out["h_max"] = float(q.evals[-1])
+    return out
+
+
+def _orders(errors: np.ndarray) -> np.ndarray:
+    """Observed orders log2(err(η)/err(η/2)) for consecutive halvings."""
+    return np.log2(errors[:-1] / errors[1:])
+
+
+def check_gd(etas=ETAS, horizon: float = HORIZON) -> tuple[Check, Check]:
+    """Two checks: observed orders 1 (flow of L) and 2 (flow of L̃); GD = exact log flow."""
+    dist = gd_distances(etas, horizon)
+    o_l, o_lt = _orders(dist["L"]), _orders(dist["Ltilde"])
+    dev = max(np.abs(o_l - 1).max(), np.abs(o_lt - 2).max())
+    tol = _order_tolerance(max(etas), dist["h_max"])
+    orders = Check("GD error orders: O(η) to the flow of L, O(η²) to that of L̃", dev, tol,
+                   "the next term of the expansion, relatively η·h_max smaller",
+                   {**dist, "orders_L": o_l, "orders_Ltilde": o_lt})
+    worst = max(dist["exact"].max(), dist["fit_vs_update"].max()) / dist["scale"]
+    exact = Check("GD (fit and the exact update) = flow of the exact modified quadratic", worst,
+                  TOL_EXACT, "float64 rounding over the iterations", dist)
+    return orders, exact
+
+
+def _sgd_setup(batch_size: int = 32, seed: int = 0):
+    data = book_data()
+    q = quadratic(data)
+    n = q.n
+    m = n // batch_size
+    perm = np.random.default_rng(seed).permutation(n)[: m * batch_size].reshape(m, batch_size)
+    Hk = np.stack([2 * q.A[i].T @ q.A[i] / batch_size for i in perm])
+    ck = np.stack([2 * q.A[i].T @ q.y[i] / batch_size for i in perm])
+    return q, Hk, ck, m
+
+
+def sgd_epoch_distances(etas=(0.02, 0.01, 0.005, 0.0025), batch_size: int = 32,
+                        seed: int = 0) -> dict:
+    """One epoch of minibatch SGD from θ = 0 against the flows of C and C̃ for time mη.
+
+    ``fixed``: batches in one order; ``averaged``: mean iterate over all m! orders. Exact update
+    ``θ ← θ − η(H_kθ − c_k)`` iterated in NumPy, vectorised over the orders.
+    """
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    q, Hk, ck, m = _sgd_setup(batch_size, seed)
+    if m > 7:
+        raise ValueError(f"batch_size={batch_size} is not allowed here: it gives m={m} batches "
+                         "and m! orders to average (use a batch size with at most 7 batches)")
+    orders = np.array(list(itertools.permutations(range(m))))
+    H, c = Hk.mean(0), ck.mean(0)
+    out = {k: [] for k in ("fixed_C", "fixed_Ct", "avg_C", "avg_Ct")}
+    for eta in etas:
+        theta = np.zeros((len(orders), Hk.shape[1]))
+        for j in range(m):
+            idx = orders[:, j]
+            theta = theta - eta * (np.einsum("oij,oj->oi", Hk[idx], theta) - ck[idx])
+        fixed, avg = theta[0], theta.mean(0)
+        M = H + eta / (2 * m) * np.einsum("kij,kjl->il", Hk, Hk)
+        v = c + eta / (2 * m) * np.einsum("kij,kj->i", Hk, ck)
+        t = np.array([m * eta])
+        x0 = np.zeros(len(c))
+        phi_c = _flow(H, c, t, x0)[0]
+        phi_ct = _flow(M, v, t, x0)[0]
+        out["fixed_C"].append(np.linalg.norm(fixed - phi_c))
+        out["fixed_Ct"].append(np.linalg.norm(fixed - phi_ct))
+        out["avg_C"].append(np.linalg.norm(avg - phi_c))
+        out["avg_Ct"].append(np.linalg.norm(avg - phi_ct))
+    out = {k: np.asarray(v) for k, v in out.items()}
+    out.update(etas=np.asarray(etas, dtype=float), m=m, h_max=float(np.linalg.eigvalsh(H)[-1]),
+               minimiser_shift=float(np.linalg.norm(np.linalg.solve(M, v) - np.linalg.solve(H, c))))
+    return out
+
+
+def check_sgd_epoch(etas=(0.02, 0.01, 0.005, 0.0025), batch_size: int = 32) -> Check:
+    """Averaged over batch orders, one SGD epoch follows C̃ to O(η³) (observed order 3).
+
+    Also reported (no tolerance): the orders for a single fixed order, and against C.
+    """
+    dist = sgd_epoch_distances(etas, batch_size)
+    o = _orders(dist["avg_Ct"])
+    tol = _order_tolerance(dist["m"] * max(etas), dist["h_max"])
+    return Check("SGD epoch (averaged over orders): O(η³) to the flow of C̃",
+                 np.abs(o - 3).max(), tol,
+                 "the next term of the expansion, relatively mη·h_max smaller",
+                 {**dist, "orders_avg_Ct": o, "orders_avg_C": _orders(dist["avg_C"]),
+                  "orders_fixed_Ct": _orders(dist["fixed_Ct"]),
+                  "orders_fixed_C": _orders(dist["fixed_C"])})

@@ -1,0 +1,116 @@
+"""The best a linear model can score: the expected test MSE of OLS with an intercept.
+
+Chapter "The best a linear model can score". For a Gaussian design ``x ~ N(0, I_p)`` and noise
+σ, OLS with an intercept fitted on n points predicts a new point with error variance
+``σ²[1/n + (x₀ − x̄)ᵀS⁻¹(x₀ − x̄)]`` (S the centred scatter matrix). Taking expectations —
+``E[(x₀ − x̄)(x₀ − x̄)ᵀ] = (1 + 1/n)I`` (derived with ``sympy.stats``) and the inverse-Wishart mean
+``E[S⁻¹] = I/(n − p − 2)`` (S ~ Wishart(I, n − 1)) — gives
+``E[test MSE] = σ²(1 + 1/n)(1 + p/(n − p − 2))``; :func:`derive` assembles and factors it.
+:func:`check_monte_carlo` draws many datasets from the book's generating process; and
+:func:`check_baseline` compares the post's trained linear model at n = 200 and 400 with it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+import sympy.stats as st
+import torch
+
+from .._checks import check_int
+from ..experiments import run
+from ._common import book_data
+from .check import Check
+from .quadratic import design, expected_test_mse, quadratic, theta_of
+
+#: Monte Carlo over datasets: within 4 standard errors of the formula.
+TOL_MC_SIGMAS = 4.0
+#: A single dataset's test MSE scatters around the expectation with the per-dataset standard
+#: deviation (measured by the Monte Carlo), and the 10,000-point test split adds its own sampling
+#: error; the trained baseline must lie within 3 of the combined standard deviations.
+TOL_BASELINE_SIGMAS = 3.0
+
+
+def derive() -> dict:
+    """SymPy: assemble and factor σ²[1 + 1/n + tr(E[(x₀ − x̄)(x₀ − x̄)ᵀ] E[S⁻¹])]."""
+    n, p, sigma = sp.symbols("n p sigma", positive=True)
+    x0 = st.Normal("x0", 0, 1)
+    xbar = st.Normal("xbar", 0, 1 / sp.sqrt(n))      # mean of n independent N(0, 1)
+    spread = sp.simplify(st.E((x0 - xbar) ** 2))      # one diagonal entry: 1 + 1/n
+    inv_wishart = 1 / ((n - 1) - p - 1)               # E[S⁻¹] = I/(ν − p − 1), ν = n − 1
+    risk = sigma ** 2 * (1 + 1 / n + p * spread * inv_wishart)
+    closed = sp.factor(risk)
+    textbook = sigma ** 2 * (1 + 1 / n) * (1 + p / (n - p - 2))
+    p1 = p + 1  # the no-intercept formula σ²(1 + p'/(n − p' − 1)) with p' = p + 1 columns
+    no_intercept = sigma ** 2 * (1 + p1 / (n - p1 - 1))
+    large_n = sp.series(closed.subs(n, 1 / sp.Symbol("epsilon", positive=True)),
+                        sp.Symbol("epsilon", positive=True), 0, 3).removeO()
+    return {"spread": spread, "risk": risk, "closed": closed, "textbook": textbook,
+            "equal_to_textbook": sp.simplify(closed - textbook) == 0,
+            "difference_to_no_intercept": sp.factor(sp.simplify(closed - no_intercept)),
+            "no_intercept": no_intercept, "large_n": large_n, "symbols": (n, p, sigma)}
+
+
+def risk_formula(n: int, p: int = 50, sigma: float = 0.2) -> float:
+    """``σ²(1 + 1/n)(1 + p/(n − p − 2))`` evaluated via SymPy's derived expression."""
+    n = check_int("n", n, minimum=p + 3)
+    d = derive()
+    ns, ps, ss = d["symbols"]
+    return float(d["closed"].subs({ns: n, ps: p, ss: sigma}))
+
+
+def monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0, chunk: int = 500) -> np.ndarray:
+    """Exact test MSE ``σ² + ‖θ̂ − θ_true‖²`` of OLS on ``datasets`` fresh draws of n points.
+
+    The OLS error does not depend on the true parameters: ``θ̂ − θ_true = (AᵀA)⁻¹Aᵀ(σε)``, so
+    only the design and the noise are drawn (torch, float64, batched solves for speed).
+    """
+    n = check_int("n", n, minimum=53)
+    datasets = check_int("datasets", datasets, minimum=2)
+    data = book_data()
+    sigma = data.noise
+    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    out = []
+    for start in range(0, datasets, chunk):
+        m = min(chunk, datasets - start)
+        X = torch.randn(m, n, data.dims, generator=gen, dtype=torch.float64)
+        A = torch.cat([X, torch.ones(m, n, 1, dtype=torch.float64)], dim=2)
+        noise = sigma * torch.randn(m, n, 1, generator=gen, dtype=torch.float64)
+        At = A.transpose(1, 2)
+        err = torch.linalg.solve(At @ A, At @ noise)[..., 0]
+        out.append((sigma ** 2 + (err ** 2).sum(1)).numpy())
+    return np.concatenate(out)
+
+
+def check_monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0) -> Check:
+    """Mean test MSE over fresh datasets against the formula, in standard errors."""
+    risks = monte_carlo(n, datasets, seed)
+    formula = risk_formula(n)
+    se = risks.std(ddof=1) / np.sqrt(len(risks))
+    return Check(f"OLS risk, Monte Carlo over datasets (n = {n})",
+                 abs(risks.mean() - formula) / se, TOL_MC_SIGMAS,
+                 "Monte Carlo error (standard errors)",
+                 {"mc": float(risks.mean()), "formula": formula, "se": float(se),
+                  "spread": float(risks.std(ddof=1)), "risks": risks, "n": n})
+
+
+def check_baseline(n: int, spread: float) -> Check:
+    """The post's linear run at ``n`` points: its test MSE at the best epoch vs the formula.
+
+    ``spread``: the per-dataset standard deviation of the test MSE (from :func:`check_monte_carlo`
+    at the same n). Measured: |test MSE − formula| in units of the combined standard deviation.
+    """
+    res = run("linear", n, snapshot_every=0)
+    data = book_data(n)
+    theta = theta_of(res.best_state)
+    resid = design(data.x_test) @ theta - data.y_test.numpy().ravel()
+    test_se = float((resid ** 2).std(ddof=1) / np.sqrt(len(resid)))
+    formula = risk_formula(n)
+    scale = float(np.hypot(spread, test_se))
+    q = quadratic(data)
+    return Check(f"OLS risk, the post's linear model (n = {n})",
+                 abs(res.test_loss_at_best - formula) / scale, TOL_BASELINE_SIGMAS,
+                 "per-dataset spread and test-split sampling error",
+                 {"test": float(res.test_loss_at_best), "val": res.best_val_loss,
+                  "formula": formula, "test_se": test_se, "spread": spread, "n": n,
+                  "this_draw_ols": expected_test_mse(q.ols(), data),
+                  "this_draw_trained": expected_test_mse(theta, data)})

@@ -96,8 +96,8 @@ class SweepSettings:
     n_val: int = 10_000
     n_test: int = 10_000
     noise: float = 0.2
-    max_evals: int | None = 100
-    dense_epochs: int = 20
+    max_evals: int | None = 64
+    dense_epochs: int = 16
     snapshots: int = 40
     device: str = "cpu"
     eval_chunk: int = 256

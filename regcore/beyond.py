@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from .experiments import POST_RUNS
-from .stats import mean_interval
+from .stats import mean_interval, paired_difference, welch_difference
 from .sweep import Member, SweepResult, SweepSettings, sweep_many
 
 #: The post's runs in its order, and the regularised ones the chapters tune.
@@ -28,10 +28,10 @@ RUNS = ("linear", "mlp", "weight_decay", "l2", "l1", "minibatch", "dropout")
 
 #: Grids of the tuning chapter: the Member field and its values (batch size None = full batch).
 GRIDS = {
-    "weight_decay": (0.0, 0.01, 0.03, 0.085, 0.2, 0.5),
-    "l1": (0.0, 0.003, 0.01, 0.021, 0.05, 0.1),
-    "dropout": (0.0, 0.05, 0.1, 0.2, 0.3, 0.5),
-    "batch_size": (8, 16, 32, 64, None),
+    "weight_decay": (0.01, 0.03, 0.085, 0.2, 0.5),
+    "l1": (0.003, 0.01, 0.021, 0.05, 0.1),
+    "dropout": (0.05, 0.1, 0.2, 0.3, 0.5),
+    "batch_size": (16, 32, 50, 100, None),
 }
 
 #: Epochs of each grid: the post's run of that regulariser.
@@ -100,32 +100,76 @@ def tuned(result: SweepResult, field: str) -> tuple:
 
 def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int = 1000,
                     workers: int = 2, progress: bool = False) -> dict:
-    """``{(model, n_train): SweepResult}`` for the linear model, the plain MLP and one MLP per
-    tuned regulariser ``best = {field: value}``; seed s sets data, init and training seeds.
+    """``{(label, n_train): SweepResult}`` for the linear model (label 'linear'), the plain MLP
+    ('mlp') and one MLP per tuned regulariser ``best = {field: value}`` (label = field).
 
-    Every MLP trains ``epochs`` epochs (the linear model the post's 500), on the default schedule.
+    Seed s sets the data, init and training seeds. Full-batch MLPs train ``epochs`` epochs, the
+    linear model the post's 500; a minibatch MLP trains as many optimiser *steps* as it does at
+    n_train 200 (``epochs·200/n`` epochs, at least 20), which keeps its cost flat in n.
     """
     jobs = {}
     for n in n_trains:
         jobs[("linear", n)] = ([Member(data_seed=s, init_seed=s, seed=s, label="linear")
-                                for s in range(seeds)],
-                               post_settings("linear", n_train=n))
-        variants = [("mlp", {})] + [(f, {f: v}) for f, v in best.items()]
-        members = []
-        for label, fields in variants:
-            if fields.get("batch_size") is not None and fields["batch_size"] > n:
-                fields = {"batch_size": None}
-            members += [Member(**fields, data_seed=s, init_seed=s, seed=s, label=label)
-                        for s in range(seeds)]
-        jobs[("mlps", n)] = (members, post_settings("mlp", n_train=n, epochs=epochs))
+                                for s in range(seeds)], post_settings("linear", n_train=n))
+        full = [("mlp", {})] + [(f, {f: v}) for f, v in best.items() if f != "batch_size"]
+        jobs[("mlps", n)] = ([Member(**fields, data_seed=s, init_seed=s, seed=s, label=label)
+                              for label, fields in full for s in range(seeds)],
+                             post_settings("mlp", n_train=n, epochs=epochs))
+        b = best.get("batch_size")
+        if b is not None and b < n:
+            jobs[("batch", n)] = ([Member(batch_size=b, data_seed=s, init_seed=s, seed=s,
+                                          label="batch_size") for s in range(seeds)],
+                                  post_settings("mlp", n_train=n,
+                                                epochs=max(20, round(epochs * 200 / n))))
     results = sweep_many(jobs, workers, progress)
     out = {}
-    for (kind, n), res in results.items():
+    for (_, n), res in results.items():
         for label in dict.fromkeys(m.label for m in res.members):
             out[(label, n)] = res.where(label=label)
     return out
 
 
+def unpaired(a: SweepResult, b: SweepResult,
+             score: str = "test_loss_at_best") -> tuple[float, float, float]:
+    """Mean of ``score(a) − score(b)`` for independent groups and its 95% Welch interval."""
+    return welch_difference(getattr(a, score), getattr(b, score))
+
+
 def summary(result: SweepResult, score: str = "test_loss_at_best") -> tuple[float, float, float]:
     """``(mean, low, high)`` of a per-member score over the members of ``result``."""
     return mean_interval(getattr(result, score))
+
+
+#: The post's ranking, best validation loss first (published numbers, one seed).
+POST_RANKING = ("dropout", "l1", "minibatch", "weight_decay", "mlp")
+
+
+def paired(results: dict, a: str, b: str, vary: str,
+           score: str = "test_loss_at_best") -> tuple[float, float, float]:
+    """Mean and 95% interval of ``score(a) − score(b)`` over the same seeds (``vary``)."""
+    ra, rb = results[(a, vary)], results[(b, vary)]
+    seeds = lambda r: [(m.data_seed, m.init_seed, m.seed) for m in r.members]  # noqa: E731
+    if seeds(ra) != seeds(rb):
+        raise ValueError(f"runs {a!r} and {b!r} are not paired: their members' seeds differ")
+    return paired_difference(getattr(ra, score), getattr(rb, score))
+
+
+def verdict(interval: tuple[float, float, float]) -> str:
+    """'holds' when the interval of (worse − better) is above 0, 'reversed' below, else 'noise'."""
+    _, low, high = interval
+    return "holds" if low > 0 else ("reversed" if high < 0 else "noise")
+
+
+def claims(results: dict) -> dict:
+    """The post's comparisons as ``{claim: (worse, better)}``: each says ``worse`` > ``better``."""
+    out = {f"{w} worse than {b}": (w, b) for b, w in zip(POST_RANKING[:-1], POST_RANKING[1:])}
+    out.update({f"mlp worse than {r}": ("mlp", r) for r in POST_RANKING[:-2]})
+    out.update({f"{r} worse than linear": (r, "linear") for r in POST_RANKING[:1]})
+    return out
+
+
+def markdown_table(header, rows) -> str:
+    """A MyST/Markdown pipe table from a header and rows of cells (already formatted)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -94,3 +94,16 @@ def separation_epoch(epochs, ours, reference, rtol: float = 1e-5) -> int | None:
     ours, reference = np.asarray(ours, dtype=float), np.asarray(reference, dtype=float)
     bad = np.nonzero(np.abs(ours - reference) > rtol * np.abs(reference))[0]
     return int(np.asarray(epochs)[bad[0]]) if bad.size else None
+
+
+def welch_difference(a, b, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``a`` minus mean of ``b`` (independent samples) and its Welch t interval."""
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    if a.size < 2 or b.size < 2:
+        raise ValueError("samples of fewer than 2 values are not allowed: an interval needs 2")
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1)) if se else 1
+    diff = float(a.mean() - b.mean())
+    half = t_quantile(0.5 + level / 2, max(1, int(df))) * se
+    return diff, diff - half, diff + half

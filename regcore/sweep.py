@@ -1,0 +1,587 @@
+"""Many settings or seeds trained at once, as one batched model with stacked parameters.
+
+A sweep trains K *members* — each with its own weight decay, L2 and L1 strength, dropout rate,
+batch size, data seed, init seed and training seed — that share the architecture, the number of
+epochs, the optimiser and its learning rate. The K parameter vectors are the rows of one (K, P)
+tensor; every layer is a batched matmul (``baddbmm``) over the members, one backward pass gives
+all K gradients (member k's loss depends only on row k), and torch's Adam/AdamW/SGD rule, being
+elementwise, steps all rows at once with per-member weight decay. Members with different batch
+sizes take different numbers of steps per epoch, so :func:`sweep` trains them as separate groups.
+
+Each member follows :func:`regcore.training.fit` with the same settings and seeds: the same data
+(:func:`regcore.data.make_data` with its data seed), the same initial weights (the model built
+with its init seed, then flattened), the same shuffles (a private generator seeded like fit's
+global one makes fit's draws per epoch: a loader seed, a shuffle seed for ``randperm``, a
+validation-loader seed) and the same update rule. Sums over a batch of members may round
+differently in the last bits from single ones: plain runs agree to ~1e-6 over the whole run, while
+chaotic ones (weight decay, L1) agree until their trajectories separate. Dropout masks are drawn
+from the sweep's own generator, so dropout members agree with ``fit`` in distribution over seeds,
+not draw for draw. ``tests/test_sweep.py`` checks all three.
+
+Validation runs on a schedule (:mod:`regcore.schedule`); the best epoch is the evaluated epoch of
+lowest validation loss, whose parameters are kept and scored once on the held-out test split.
+Parameter snapshots are kept at log-spaced epochs only. Used by the "Beyond one seed" chapters and
+``python -m regcore sweep``.
+"""
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ._checks import check_choice, check_int, check_real
+from .data import make_data
+from .experiments import ModelSpec
+from .models import flatten_params
+from .schedule import evaluation_epochs, log_epochs
+from .training import OPTIMIZERS, resolve_device
+
+MODEL_KINDS = ("linear", "mlp")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member's own settings: penalties, dropout, batch size and its three seeds.
+
+    ``seed`` is the training-run seed (:attr:`TrainSettings.seed`: shuffles and dropout in
+    ``fit``); ``init_seed`` builds the model; ``data_seed`` draws the data. ``label`` is free text
+    carried into the results (e.g. ``"l1"``). Checked when made.
+    """
+
+    weight_decay: float = 0.0
+    l2: float = 0.0
+    l1: float = 0.0
+    dropout: float = 0.0
+    batch_size: int | None = None  # None: full batch
+    data_seed: int = 42
+    init_seed: int = 42
+    seed: int = 42
+    label: str = ""
+
+    def __post_init__(self):
+        check_real("weight_decay", self.weight_decay, minimum=0.0)
+        check_real("l2", self.l2, minimum=0.0)
+        check_real("l1", self.l1, minimum=0.0)
+        check_real("dropout", self.dropout, minimum=0.0, below=1.0)
+        if self.batch_size is not None:
+            check_int("batch_size", self.batch_size, minimum=1)
+        check_int("data_seed", self.data_seed, minimum=0)
+        check_int("init_seed", self.init_seed, minimum=0)
+        check_int("seed", self.seed, minimum=0)
+        if not isinstance(self.label, str):
+            raise ValueError(f"label={self.label!r} is not allowed: label must be a string")
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    """What every member shares: model, data size, optimiser, epochs, schedule, device.
+
+    ``max_evals=None`` validates every epoch; an integer validates every epoch up to
+    ``dense_epochs`` and then log-spaced, at most ``max_evals`` times. ``snapshots`` is the number
+    of log-spaced epochs whose parameters are kept (0: none). Checked when made.
+    """
+
+    model: str = "mlp"
+    sizes: tuple = (50, 25, 25, 1)
+    optimizer: str = "adam"
+    lr: float = 0.01
+    epochs: int = 1000
+    n_train: int = 200
+    n_val: int = 10_000
+    n_test: int = 10_000
+    noise: float = 0.2
+    max_evals: int | None = 64
+    dense_epochs: int = 16
+    snapshots: int = 40
+    device: str = "cpu"
+    eval_chunk: int = 256
+
+    def __post_init__(self):
+        check_choice("model", self.model, MODEL_KINDS)
+        object.__setattr__(self, "sizes", tuple(self.sizes))
+        if self.model == "linear":
+            if len(self.sizes) != 2 and self.sizes != SweepSettings.sizes:
+                raise ValueError(f"sizes={self.sizes!r} is not allowed for model='linear': "
+                                 "give (dims, 1) or leave the default")
+            if len(self.sizes) != 2:
+                object.__setattr__(self, "sizes", (self.sizes[0], 1))
+        if len(self.sizes) < 2:
+            raise ValueError(f"sizes={self.sizes!r} is not allowed: sizes must list at least an "
+                             "input and an output width")
+        for i, s in enumerate(self.sizes):
+            check_int(f"sizes[{i}]", s, minimum=1)
+        if self.sizes[-1] != 1:
+            raise ValueError(f"sizes[-1]={self.sizes[-1]} is not allowed: the toy problem has "
+                             "one output, so the last width must be 1")
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_real("lr", self.lr, minimum=0.0, strict=True)
+        check_int("epochs", self.epochs, minimum=1)
+        check_int("n_train", self.n_train, minimum=1)
+        check_int("n_val", self.n_val, minimum=1)
+        check_int("n_test", self.n_test, minimum=1)
+        check_real("noise", self.noise, minimum=0.0)
+        check_int("dense_epochs", self.dense_epochs, minimum=0)
+        if self.max_evals is not None:
+            check_int("max_evals", self.max_evals, minimum=self.dense_epochs + 2)
+        check_int("snapshots", self.snapshots, minimum=0)
+        if self.snapshots == 1:
+            raise ValueError("snapshots=1 is not allowed: snapshots must be 0 (none) or >= 2 "
+                             "(the first and last epochs at least)")
+        check_int("eval_chunk", self.eval_chunk, minimum=1)
+        if not isinstance(self.device, str):
+            raise ValueError(f"device={self.device!r} is not allowed: device must be a string "
+                             "such as 'cpu', 'cuda' or 'auto'")
+        resolve_device(self.device)
+
+    @property
+    def dims(self) -> int:
+        return self.sizes[0]
+
+    def eval_epochs(self) -> np.ndarray:
+        return evaluation_epochs(self.epochs, self.max_evals, self.dense_epochs)
+
+    def snapshot_epochs(self) -> np.ndarray:
+        return log_epochs(self.epochs, self.snapshots) if self.snapshots else np.zeros(0, int)
+
+    def n_params(self) -> int:
+        return sum(a * b + b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
+
+    def snapshot_bytes(self, members: int) -> int:
+        """Bytes the float32 snapshots of ``members`` members take (512 members: well < 2 GB)."""
+        return 4 * members * len(self.snapshot_epochs()) * self.n_params()
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """What a sweep produced; arrays have the members along their first axis, in input order.
+
+    ``val_loss[k, j]`` is member k's validation loss at ``eval_epochs[j]``; ``train_loss[k, e]``
+    its mean training loss of epoch e (every epoch; epoch 0 in eval mode before training, as in
+    ``fit``). ``snapshots[k, s]`` is its flat parameter vector at ``snapshot_epochs[s]`` (order of
+    :func:`regcore.models.flatten_params`). ``diverged_epoch`` is -1 for members whose losses
+    stayed finite.
+    """
+
+    settings: SweepSettings
+    members: tuple
+    eval_epochs: np.ndarray
+    val_loss: np.ndarray
+    train_loss: np.ndarray
+    best_epoch: np.ndarray
+    best_val_loss: np.ndarray
+    train_loss_at_best: np.ndarray
+    test_loss_at_best: np.ndarray
+    snapshot_epochs: np.ndarray
+    snapshots: np.ndarray = field(repr=False)
+    best_theta: np.ndarray = field(repr=False)
+    final_theta: np.ndarray = field(repr=False)
+    diverged_epoch: np.ndarray = field(repr=False)
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def records(self) -> list[dict]:
+        """One flat dict per member: its settings and headline numbers (CLI's JSON/CSV rows)."""
+        rows = []
+        for k, m in enumerate(self.members):
+            row = asdict(m)
+            row["batch_size"] = ("full" if m.batch_size is None else m.batch_size)
+            row.update(best_epoch=int(self.best_epoch[k]),
+                       best_val_loss=float(self.best_val_loss[k]),
+                       train_loss_at_best=float(self.train_loss_at_best[k]),
+                       test_loss_at_best=float(self.test_loss_at_best[k]),
+                       diverged_epoch=int(self.diverged_epoch[k]))
+            rows.append(row)
+        return rows
+
+    def select(self, index) -> "SweepResult":
+        """The members at ``index`` (an int array, a boolean mask or a slice), as a result."""
+        idx = np.arange(len(self.members))[index]
+        per = {name: getattr(self, name)[idx] for name in _PER_MEMBER}
+        return replace(self, members=tuple(self.members[i] for i in idx), **per)
+
+    def where(self, **conditions) -> "SweepResult":
+        """The members whose fields equal the given values, e.g. ``where(label="l1")``."""
+        mask = np.array([all(getattr(m, k) == v for k, v in conditions.items())
+                         for m in self.members], dtype=bool)
+        return self.select(mask)
+
+    @staticmethod
+    def concat(results) -> "SweepResult":
+        """Members of several results with the same settings, in the given order."""
+        results = list(results)
+        first = results[0]
+        per = {name: np.concatenate([getattr(r, name) for r in results]) for name in _PER_MEMBER}
+        members = tuple(m for r in results for m in r.members)
+        return replace(first, members=members, seconds=sum(r.seconds for r in results), **per)
+
+
+_PER_MEMBER = ("val_loss", "train_loss", "best_epoch", "best_val_loss", "train_loss_at_best",
+               "test_loss_at_best", "snapshots", "best_theta", "final_theta", "diverged_epoch")
+
+
+# --- the batched model -------------------------------------------------------------------------
+
+class _WidthOneLayer(torch.autograd.Function):
+    """A layer with one output, per member as torch does it for one model (matrix × vector).
+
+    For one output unit, ``nn.Linear`` runs a matrix-vector product (gemv) whose sums round
+    differently from a batched matmul (gemm); looping ``addmv``/``mv`` over the members gives
+    fit's bits exactly, at a few microseconds per member. Wider layers batch exactly already.
+    """
+
+    @staticmethod
+    def forward(ctx, h, w, b):
+        ctx.save_for_backward(h, w)
+        out = torch.stack([torch.addmv(b[k, 0], h[k], w[k, 0]) for k in range(h.shape[0])])
+        return out.unsqueeze(-1)
+
+    @staticmethod
+    def backward(ctx, g):
+        h, w = ctx.saved_tensors
+        grad_h = g * w  # an outer product: one multiplication per entry, as in fit
+        grad_w = torch.stack([torch.mv(h[k].T, g[k, :, 0]) for k in range(h.shape[0])])
+        return grad_h, grad_w.unsqueeze(1), g.sum(1, keepdim=True)
+
+
+class _Stacked:
+    """Views of the (K, P) parameter tensor as per-layer weights (K, out, in) and biases (K, 1, out).
+
+    The flat layout is ``flatten_params``'s: weight then bias of each ``nn.Linear`` in order.
+    """
+
+    def __init__(self, theta: torch.Tensor, sizes: tuple):
+        self.layers = []
+        k, offset = theta.shape[0], 0
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            w = theta[:, offset:offset + n_in * n_out].view(k, n_out, n_in)
+            offset += n_in * n_out
+            b = theta[:, offset:offset + n_out].view(k, 1, n_out)
+            offset += n_out
+            self.layers.append((w, b))
+
+    def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
+        """``x`` (K, B, in) → (K, B, 1); ``keep`` holds one dropout multiplier per hidden layer."""
+        last = len(self.layers) - 1
+        for i, (w, b) in enumerate(self.layers):
+            if i == last and w.shape[1] == 1:
+                return _WidthOneLayer.apply(x, w, b)
+            x = torch.baddbmm(b, x, w.transpose(1, 2))
+            if i < last:
+                if keep is not None:
+                    x = x * keep[i]
+                x = torch.relu(x)
+        return x
+
+    @torch.no_grad()
+    def loss(self, x: torch.Tensor, y: torch.Tensor, chunk: int, shared: bool) -> torch.Tensor:
+        """Mean squared error per member (K,) over all rows, in chunks of rows (eval mode).
+
+        ``shared``: ``x`` is one (N, in) design used by every member, so the first layer is one
+        (chunk, in) × (in, K·out) GEMM; otherwise ``x`` is (K, N, in) and ``y`` (K, N, 1).
+        """
+        k = self.layers[0][0].shape[0]
+        n = x.shape[-2]
+        total = torch.zeros(k, dtype=torch.float64, device=x.device)
+        last = len(self.layers) - 1
+        w0, b0 = self.layers[0]
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            if shared:
+                xc, yc = x[start:stop], y[start:stop]
+                h = torch.addmm(b0.reshape(1, -1), xc, w0.reshape(-1, w0.shape[-1]).T)
+                h = h.view(stop - start, k, -1).transpose(0, 1)
+            else:
+                xc, yc = x[:, start:stop], y[:, start:stop]
+                h = torch.baddbmm(b0, xc, w0.transpose(1, 2))
+            for i, (w, b) in enumerate(self.layers[1:], start=1):
+                h = torch.relu_(h) if h.is_contiguous() else torch.relu(h)
+                h = torch.baddbmm(b, h, w.transpose(1, 2))
+            if last == 0 and shared:
+                h = h.contiguous()
+            diff = h.squeeze(-1) - (yc.squeeze(-1) if not shared else yc.view(1, -1))
+            total += (diff * diff).sum(1, dtype=torch.float64)
+        return total / n
+
+
+def _adam_like_step(kind, theta, grad, state, lr, wd, any_wd, betas=(0.9, 0.999), eps=1e-8):
+    """torch's adam/adamw/sgd rule (as :class:`regcore.optim.FlatOptimizer`) with per-row decay.
+
+    ``wd`` is a (K, 1) tensor of weight decays; rows with 0 take exactly the undecayed step.
+    """
+    if kind == "sgd":
+        if any_wd:
+            grad = torch.addcmul(grad, theta, wd)
+        theta.add_(grad, alpha=-lr)
+        return
+    state["step"] += 1
+    step = float(state["step"])
+    if any_wd:
+        if kind == "adamw":
+            theta.mul_(1 - lr * wd)
+        else:
+            grad = torch.addcmul(grad, theta, wd)
+    beta1, beta2 = betas
+    state["m"].lerp_(grad, 1 - beta1)
+    state["v"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    step_size = lr / (1 - beta1 ** step)
+    denom = (state["v"].sqrt() / (1 - beta2 ** step) ** 0.5).add_(eps)
+    theta.addcdiv_(state["m"], denom, value=-step_size)
+
+
+def _shuffle_seeds(seed: int, epochs: int) -> list[int]:
+    """The ``randperm`` seeds ``fit`` draws for epochs 0…epochs under training seed ``seed``.
+
+    Per epoch ``fit`` draws three int64 from the global generator (training loader, shuffle,
+    validation loader), the middle one seeding the shuffle; one vector draw gives the same values.
+    """
+    g = torch.Generator().manual_seed(seed)
+    draws = torch.empty(3 * (epochs + 1), dtype=torch.int64).random_(generator=g)
+    return draws[1::3].tolist()
+
+
+def _train_group(members, settings, datasets, device, progress, desc):
+    """Train members that share a batch size; returns a dict of per-member numpy arrays."""
+    k = len(members)
+    n = settings.n_train
+    bs = members[0].batch_size or n
+    if bs > n:
+        raise ValueError(f"batch_size={bs} is not allowed: with n_train={n} it must be between 1 "
+                         f"and {n} (the last incomplete batch is dropped)")
+    n_batches = n // bs
+    epochs = settings.epochs
+    sizes = (settings.dims,) + tuple(settings.sizes[1:])
+
+    # Data: one copy per distinct data seed; members index it.
+    seeds = sorted({m.data_seed for m in members})
+    shared = len(seeds) == 1
+    pick = torch.tensor([seeds.index(m.data_seed) for m in members], device=device)
+    x_tr = torch.stack([datasets[s].x_train for s in seeds]).to(device)[pick]
+    y_tr = torch.stack([datasets[s].y_train for s in seeds]).to(device)[pick]
+
+    def split(name):
+        xs = torch.stack([getattr(datasets[s], "x_" + name) for s in seeds]).to(device)
+        ys = torch.stack([getattr(datasets[s], "y_" + name) for s in seeds]).to(device)
+        return (xs[0], ys[0]) if shared else (xs[pick], ys[pick])
+
+    x_val, y_val = split("val")
+
+    # Initial parameters: each member's model built with its init seed, flattened.
+    spec = lambda m: ModelSpec(settings.model, sizes, m.dropout, m.init_seed)  # noqa: E731
+    theta = torch.stack([flatten_params(spec(m).build(settings.dims)) for m in members]).to(device)
+    theta.requires_grad_(True)
+    net = _Stacked(theta, sizes)
+    col = lambda name: torch.tensor([[getattr(m, name)] for m in members],  # noqa: E731
+                                    dtype=theta.dtype, device=device)
+    wd, l2, l1 = col("weight_decay"), col("l2"), col("l1")
+    any_wd = bool((wd != 0).any())
+    any_l2, any_l1 = bool((l2 != 0).any()), bool((l1 != 0).any())
+    p = torch.tensor([m.dropout for m in members], dtype=theta.dtype, device=device)
+    with_dropout = bool((p > 0).any())
+    scale = (1.0 / (1.0 - p)).view(k, 1, 1)
+    hidden = list(sizes[1:-1])
+    # Dropout masks come from the sweep's own generator, seeded by the members' training seeds.
+    mask_gen = torch.Generator(device=device).manual_seed(
+        int(sum((i + 1) * 1_000_003 * m.seed for i, m in enumerate(members)) % (2 ** 62)))
+    state = {"step": 0, "m": torch.zeros_like(theta), "v": torch.zeros_like(theta)}
+    perm_seeds = [_shuffle_seeds(m.seed, epochs) for m in members]
+    perm_gen = torch.Generator()
+    row_start = (torch.arange(k, device=device) * n)[:, None]
+    x_flat, y_flat = x_tr.reshape(k * n, -1), y_tr.reshape(k * n, 1)
+
+    def shuffled(epoch):
+        perms = []
+        for s in perm_seeds:
+            perm_gen.manual_seed(s[epoch])
+            perms.append(torch.randperm(n, generator=perm_gen))
+        index = (torch.stack(perms).to(device)[:, : n_batches * bs] + row_start).view(-1)
+        return (x_flat.index_select(0, index).view(k, n_batches, bs, -1),
+                y_flat.index_select(0, index).view(k, n_batches, bs, 1))
+
+    eval_epochs = settings.eval_epochs()
+    is_eval = np.zeros(epochs + 1, dtype=bool)
+    is_eval[eval_epochs] = True
+    snap_epochs = settings.snapshot_epochs()
+    snap_row = {int(e): i for i, e in enumerate(snap_epochs)}
+    snapshots = torch.empty(len(snap_epochs), k, theta.shape[1], device=device)
+    val_hist = torch.empty(len(eval_epochs), k, dtype=torch.float64, device=device)
+    train_hist = torch.empty(epochs + 1, k, dtype=torch.float64, device=device)
+    best_val = torch.full((k,), math.inf, dtype=torch.float64, device=device)
+    best_epoch = torch.zeros(k, dtype=torch.long, device=device)
+    best_theta = theta.detach().clone()
+    diverged = torch.full((k,), -1, dtype=torch.long, device=device)
+    chunk = settings.eval_chunk
+
+    def record(epoch, train_loss, j):
+        train_hist[epoch] = train_loss
+        bad = ~torch.isfinite(train_loss)
+        if is_eval[epoch]:
+            val = net.loss(x_val, y_val, chunk, shared)
+            val_hist[j] = val
+            bad |= ~torch.isfinite(val)
+            better = val < best_val
+            best_val.copy_(torch.where(better, val, best_val))
+            best_epoch.copy_(torch.where(better, epoch, best_epoch))
+            best_theta.copy_(torch.where(better[:, None], theta.detach(), best_theta))
+        diverged.copy_(torch.where(bad & (diverged < 0), epoch, diverged))
+        if epoch in snap_row:
+            snapshots[snap_row[epoch]].copy_(theta.detach())
+
+    # Epoch 0: evaluated before training, in eval mode, on the epoch-0 shuffle (as fit does).
+    with torch.no_grad():
+        xb, yb = shuffled(0)
+        losses = torch.stack([((net.forward(xb[:, j]) - yb[:, j]) ** 2).mean((1, 2))
+                              for j in range(n_batches)])
+    record(0, losses.double().mean(0), 0)
+    j_eval = 1
+    bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
+    for epoch in range(1, epochs + 1):
+        xb, yb = shuffled(epoch)
+        losses = torch.empty(n_batches, k, device=device)
+        for j in range(n_batches):
+            keep = None
+            if with_dropout:
+                keep = [torch.bernoulli((1 - p).view(k, 1, 1).expand(k, bs, h),
+                                        generator=mask_gen) * scale for h in hidden]
+            per_member = ((net.forward(xb[:, j], keep) - yb[:, j]) ** 2).mean((1, 2))
+            grad, = torch.autograd.grad(per_member.sum(), theta)
+            with torch.no_grad():
+                if any_l2:
+                    grad.addcmul_(theta, l2)
+                if any_l1:
+                    grad.addcmul_(torch.sign(theta), l1)
+                _adam_like_step(settings.optimizer, theta.data, grad, state, settings.lr, wd,
+                                any_wd)
+            losses[j] = per_member.detach()
+        with torch.no_grad():
+            record(epoch, losses.double().mean(0), j_eval)
+        if is_eval[epoch]:
+            j_eval += 1
+        bar.update()
+    bar.close()
+
+    # Score each member's best state once on the held-out test split.
+    x_test, y_test = split("test")
+    best_net = _Stacked(best_theta, sizes)
+    test = best_net.loss(x_test, y_test, chunk, shared)
+    be = best_epoch.cpu().numpy()
+    train_np = train_hist.T.cpu().numpy()
+    return {
+        "val_loss": val_hist.T.cpu().numpy(), "train_loss": train_np, "best_epoch": be,
+        "best_val_loss": best_val.cpu().numpy(),
+        "train_loss_at_best": train_np[np.arange(k), be],
+        "test_loss_at_best": test.cpu().numpy(),
+        "snapshots": snapshots.transpose(0, 1).cpu().numpy(),
+        "best_theta": best_theta.cpu().numpy(), "final_theta": theta.detach().cpu().numpy(),
+        "diverged_epoch": diverged.cpu().numpy(),
+    }
+
+
+def sweep(members, settings: SweepSettings = SweepSettings(), progress: bool = False,
+          desc: str = "sweep") -> SweepResult:
+    """Train every member of ``members`` (a sequence of :class:`Member`) under ``settings``.
+
+    Members with the same batch size train together as one batched model; results come back in
+    the input order. Raises ``ValueError`` for an empty sweep, a member that is not a
+    :class:`Member`, dropout on the linear model, or a batch size larger than ``n_train``.
+    """
+    members = tuple(members)
+    if not members:
+        raise ValueError("members=() is not allowed: a sweep needs at least one Member")
+    for i, m in enumerate(members):
+        if not isinstance(m, Member):
+            raise ValueError(f"members[{i}]={m!r} is not allowed: members must be Member objects")
+        if settings.model == "linear" and m.dropout:
+            raise ValueError(f"members[{i}].dropout={m.dropout!r} is not allowed for "
+                             "model='linear': the linear model has no dropout (use 0.0)")
+        if m.batch_size is not None and m.batch_size > settings.n_train:
+            raise ValueError(f"members[{i}].batch_size={m.batch_size} is not allowed: with "
+                             f"n_train={settings.n_train} it must be between 1 and "
+                             f"{settings.n_train}")
+    device = resolve_device(settings.device)
+    start = time.perf_counter()
+    datasets = {s: make_data(settings.n_train, settings.n_val, settings.n_test, settings.dims,
+                             settings.noise, seed=s) for s in sorted({m.data_seed for m in members})}
+    groups: dict = {}
+    for i, m in enumerate(members):
+        groups.setdefault(m.batch_size or settings.n_train, []).append(i)
+    parts, order = [], []
+    for bs, idx in groups.items():
+        group = [members[i] for i in idx]
+        parts.append(_train_group(group, settings, datasets, device, progress,
+                                  f"{desc} (batch {bs}, {len(group)} members)"))
+        order += idx
+    inverse = np.argsort(order)
+    per = {name: np.concatenate([p[name] for p in parts])[inverse] for name in _PER_MEMBER}
+    return SweepResult(settings=settings, members=members, eval_epochs=settings.eval_epochs(),
+                       snapshot_epochs=settings.snapshot_epochs(),
+                       seconds=time.perf_counter() - start, **per)
+
+
+def _worker_init() -> None:
+    torch.set_num_threads(1)
+
+
+def sweep_parallel(members, settings: SweepSettings = SweepSettings(), workers: int = 2,
+                   progress: bool = False, desc: str = "sweep") -> SweepResult:
+    """:func:`sweep` with the members split into ``workers`` spawn processes (one thread each).
+
+    Each member's result does not depend on which other members share its process, except for
+    dropout masks (drawn from a generator seeded by the whole group's seeds). CPU only; on CUDA
+    this is :func:`sweep` in process.
+    """
+    members = tuple(members)
+    workers = check_int("workers", workers, minimum=1)
+    if workers == 1 or len(members) < 2 or resolve_device(settings.device).type != "cpu":
+        return sweep(members, settings, progress, desc)
+    chunks = [c for c in np.array_split(np.arange(len(members)), workers) if len(c)]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(len(chunks), mp_context=ctx, initializer=_worker_init) as pool:
+        futures = [pool.submit(sweep, tuple(members[i] for i in c), settings, False, desc)
+                   for c in chunks]
+        bar = tqdm(total=len(futures), desc=desc, disable=not progress, leave=False)
+        results = []
+        for fut in futures:
+            results.append(fut.result())
+            bar.update()
+        bar.close()
+    return SweepResult.concat(results)
+
+
+def sweep_many(jobs: dict, workers: int = 2, progress: bool = False) -> dict:
+    """Several sweeps ``{key: (members, settings)}`` on one pool of ``workers`` processes.
+
+    Each job is split into ``workers`` parts of contiguous members; all parts share the pool, so
+    short and long jobs fill both cores. Returns ``{key: SweepResult}`` with members in order.
+    With ``workers == 1`` (or on CUDA) the jobs run in this process.
+    """
+    workers = check_int("workers", workers, minimum=1)
+    jobs = {key: (tuple(members), settings) for key, (members, settings) in jobs.items()}
+    if workers == 1 or any(resolve_device(s.device).type != "cpu" for _, s in jobs.values()):
+        return {key: sweep(m, s, progress, str(key)) for key, (m, s) in jobs.items()}
+    tasks = []
+    for key, (members, settings) in jobs.items():
+        for part in np.array_split(np.arange(len(members)), min(workers, len(members))):
+            tasks.append((key, tuple(members[i] for i in part), settings))
+    # longest first: epochs × members × steps per epoch
+    cost = lambda t: t[2].epochs * len(t[1]) * (1 + t[2].n_train // (t[1][0].batch_size  # noqa
+                                                                     or t[2].n_train))
+    order = sorted(range(len(tasks)), key=lambda i: -cost(tasks[i]))
+    ctx = multiprocessing.get_context("spawn")
+    parts: dict = {}
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+        futures = {i: pool.submit(sweep, tasks[i][1], tasks[i][2], False, str(tasks[i][0]))
+                   for i in order}
+        bar = tqdm(total=len(tasks), desc="sweeps", disable=not progress, leave=False)
+        for i in range(len(tasks)):
+            parts.setdefault(tasks[i][0], []).append(futures[i].result())
+            bar.update()
+        bar.close()
+    return {key: SweepResult.concat(parts[key]) for key in jobs}

@@ -1,0 +1,89 @@
+"""Figures of the "Beyond one seed" chapters: one function per figure kind, each returns a Figure.
+
+* :func:`seeds_figure` — each post run's test loss over seeds (data seed varied, init seed
+  varied), mean and 95% interval, beside the post's published single-seed number.
+* :func:`differences_figure` — paired differences between runs with intervals (rankings).
+* :func:`strength_figure` — validation and test loss against a regulariser's strength, one panel
+  per regulariser, the tuned value marked.
+* :func:`learning_curves_figure` — test loss against n_train, one band per model.
+
+The numbers come from :mod:`regcore.beyond`; the style from :func:`regcore.plots.use_book_style`.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .plots import TEST_COLOUR, VAL_COLOUR
+
+
+def seeds_figure(rows: dict, published: dict) -> plt.Figure:
+    """``rows[run] = {"data": (mean, low, high), "init": (...)}``; ``published[run]`` a number."""
+    names = list(rows)
+    xs = np.arange(len(names))
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    for offset, vary, colour in ((-0.15, "data", "tab:purple"), (0.15, "init", "tab:orange")):
+        m = np.array([rows[n][vary] for n in names])
+        ax.errorbar(xs + offset, m[:, 0], yerr=[m[:, 0] - m[:, 1], m[:, 2] - m[:, 0]],
+                    fmt="o", color=colour, capsize=3, ms=4,
+                    label=f"test loss, {vary} seed varied (mean, 95% interval)")
+    pub = [published.get(n) for n in names]
+    ax.scatter([x for x, p in zip(xs, pub) if p is not None], [p for p in pub if p is not None],
+               marker="x", color="black", zorder=3, label="published (one seed, validation)")
+    ax.set_yscale("log")
+    ax.set_xticks(xs, names, rotation=20)
+    ax.set_ylabel("MSE loss at the best epoch")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def differences_figure(rows: dict) -> plt.Figure:
+    """``rows[label] = {"data": (mean, low, high), "init": (...)}`` of paired differences."""
+    labels = list(rows)
+    ys = np.arange(len(labels))[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1.2))
+    for offset, vary, colour in ((0.12, "data", "tab:purple"), (-0.12, "init", "tab:orange")):
+        m = np.array([rows[lab][vary] for lab in labels])
+        ax.errorbar(m[:, 0], ys + offset, xerr=[m[:, 0] - m[:, 1], m[:, 2] - m[:, 0]], fmt="o",
+                    color=colour, capsize=3, ms=4, label=f"{vary} seed varied")
+    ax.axvline(0, color="black", lw=1)
+    ax.set_yticks(ys, labels)
+    ax.set_xlabel("difference of test loss (mean over paired seeds, 95% interval)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def strength_figure(panels: dict) -> plt.Figure:
+    """``panels[title] = (tick_labels, val (n, 3), test (n, 3), tuned_index)``, rows of
+    (mean, low, high) per grid value; grid values sit at equal spacing, labelled."""
+    fig, axes = plt.subplots(2, 2, figsize=(8.5, 6.2))
+    for ax, (title, (ticks, val, test, best)) in zip(axes.ravel(), panels.items()):
+        xs = np.arange(len(ticks))
+        for arr, colour, label in ((np.asarray(val), VAL_COLOUR, "validation"),
+                                   (np.asarray(test), TEST_COLOUR, "test")):
+            ax.plot(xs, arr[:, 0], "o-", color=colour, ms=3, label=label)
+            ax.fill_between(xs, arr[:, 1], arr[:, 2], color=colour, alpha=0.2)
+        ax.axvline(best, color="black", ls="--", lw=1, label="tuned (lowest mean validation)")
+        ax.set_xticks(xs, ticks)
+        ax.set_yscale("log")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel("MSE loss at the best epoch")
+    axes[0, 0].legend(fontsize=7)
+    return fig
+
+
+def learning_curves_figure(curves: dict) -> plt.Figure:
+    """``curves[label] = (n_trains, rows (len(n_trains), 3))`` of test-loss (mean, low, high)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    for label, (ns, rows) in curves.items():
+        rows = np.asarray(rows)
+        line, = ax.plot(ns, rows[:, 0], "o-", ms=3, label=label)
+        ax.fill_between(ns, rows[:, 1], rows[:, 2], color=line.get_color(), alpha=0.15)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(list(next(iter(curves.values()))[0]))
+    ax.get_xaxis().set_major_formatter(plt.ScalarFormatter())
+    ax.set_xlabel("training points n")
+    ax.set_ylabel("test loss at the best epoch")
+    ax.legend(fontsize=8)
+    return fig

@@ -1,0 +1,194 @@
+"""The batched sweep against single ``fit`` runs (the second implementation), and its bookkeeping.
+
+Plain runs must follow fit within 1e-5 relative over the whole run; chaotic ones (weight decay, L1)
+until their trajectories separate, which happens late; dropout members must have fit's
+distribution of scores over seeds.
+"""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from regcore import MLP, Linear, TrainSettings, fit, make_data
+from regcore.stats import ks_two_sample, separation_epoch
+from regcore.sweep import Member, SweepResult, SweepSettings, sweep, sweep_parallel
+
+RTOL = 1e-5
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One torch thread: steady timings on a shared machine (results do not depend on it)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _close(ours, ref, atol=0.0):
+    ours, ref = np.asarray(ours), np.asarray(ref)
+    return np.abs(ours - ref) <= RTOL * np.abs(ref) + atol
+
+
+def _fit(member, settings, **train):
+    """The single run a member stands for: its data seed, init seed and training seed."""
+    data = make_data(settings.n_train, seed=member.data_seed)
+    model = (Linear(seed=member.init_seed) if settings.model == "linear"
+             else MLP(dropout=member.dropout, seed=member.init_seed))
+    ts = TrainSettings(optimizer=settings.optimizer, lr=settings.lr, epochs=settings.epochs,
+                       weight_decay=member.weight_decay, l2=member.l2, l1=member.l1,
+                       batch_size=member.batch_size, seed=member.seed, **train)
+    return fit(model, data, ts)
+
+
+MIXED = (Member(), Member(data_seed=3, init_seed=5, seed=9), Member(batch_size=32),
+         Member(weight_decay=0.085), Member(l2=0.085), Member(l1=0.021))
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    settings = SweepSettings(epochs=150, max_evals=None, snapshots=12)
+    return settings, sweep(MIXED, settings)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_plain_members_follow_fit_over_the_whole_run(mixed, k):
+    settings, res = mixed
+    ref = _fit(MIXED[k], settings)
+    assert np.all(_close(res.val_loss[k], ref.val_loss))
+    # training loss reaches ~1e-11 (round-off) late in the run: relative to 1e-5 or below 1e-8
+    assert np.all(_close(res.train_loss[k], ref.train_loss, atol=1e-8))
+    assert res.best_epoch[k] == ref.best_epoch
+    assert res.test_loss_at_best[k] == pytest.approx(ref.test_loss_at_best, rel=RTOL)
+    snaps = ref.snapshots[res.snapshot_epochs]
+    assert np.allclose(res.snapshots[k], snaps, rtol=RTOL, atol=1e-6)
+
+
+@pytest.mark.parametrize("k", [3, 4, 5])
+def test_chaotic_members_follow_fit_until_they_separate(mixed, k):
+    settings, res = mixed
+    ref = _fit(MIXED[k], settings)
+    sep = separation_epoch(res.eval_epochs, res.val_loss[k], ref.val_loss, RTOL)
+    # measured separations are late (see the report); well before them the histories agree
+    assert sep is None or sep > 100
+    assert np.all(_close(res.val_loss[k][:101], ref.val_loss[:101]))
+
+
+def test_linear_model_and_other_optimisers():
+    for opt, lr, member in (("adam", 0.1, Member()), ("sgd", 0.1, Member(l2=0.05)),
+                            ("adamw", 0.1, Member(weight_decay=0.3))):
+        settings = SweepSettings(model="linear", optimizer=opt, lr=lr, epochs=80, max_evals=None,
+                                 snapshots=0)
+        res = sweep([member, Member(init_seed=1, seed=1)], settings)
+        ref = _fit(member, settings)
+        assert np.all(_close(res.val_loss[0], ref.val_loss)), opt
+        assert res.best_epoch[0] == ref.best_epoch
+
+
+def test_full_batch_sgd_members_reach_their_ridge_solutions():
+    # Closed form, independent of fit: full-batch GD on MSE + (l2/2)|θ|² converges to ridge.
+    data = make_data(200, seed=42)
+    settings = SweepSettings(model="linear", optimizer="sgd", lr=0.2, epochs=3000, max_evals=30,
+                             dense_epochs=5, snapshots=0)
+    res = sweep([Member(l2=0.0), Member(l2=0.5)], settings)
+    a = torch.cat([data.x_train, torch.ones(200, 1)], 1).double()
+    y = data.y_train.double()
+    for k, l2 in enumerate((0.0, 0.5)):
+        ridge = torch.linalg.solve(a.T @ a / 100 + l2 * torch.eye(51, dtype=torch.float64),
+                                   a.T @ y / 100).squeeze()
+        assert np.allclose(res.final_theta[k], ridge.numpy(), atol=2e-5)
+
+
+def test_dropout_members_have_fits_distribution_over_seeds():
+    seeds = range(20)
+    settings = SweepSettings(epochs=120, max_evals=None, snapshots=0)
+    members = [Member(dropout=0.1, init_seed=s, seed=s) for s in seeds]
+    ours = sweep(members + [Member(dropout=0.4, init_seed=s, seed=s) for s in seeds], settings)
+    ref = np.array([_fit(m, settings, snapshot_every=0).best_val_loss for m in members])
+    d, p = ks_two_sample(ours.best_val_loss[:20], ref)
+    assert p > 0.05, (d, p)
+    # the test has power: a different dropout rate is a different distribution
+    d_other, p_other = ks_two_sample(ours.best_val_loss[20:], ref)
+    assert p_other < 0.01, (d_other, p_other)
+
+
+def test_zero_dropout_members_stay_exact_beside_dropout_members():
+    settings = SweepSettings(epochs=60, max_evals=None, snapshots=0)
+    res = sweep([Member(dropout=0.3), Member()], settings)
+    ref = _fit(Member(), settings)
+    assert np.all(_close(res.val_loss[1], ref.val_loss))
+
+
+def test_schedule_best_epoch_state_and_test_score():
+    settings = SweepSettings(epochs=400, max_evals=40, dense_epochs=10, snapshots=0)
+    res = sweep([Member(), Member(l1=0.021, seed=3, init_seed=3)], settings)
+    assert len(res.eval_epochs) <= 40 and res.val_loss.shape == (2, len(res.eval_epochs))
+    data = make_data(200)
+    ref = _fit(Member(), SweepSettings(epochs=400))
+    for k in range(2):
+        j = int(np.argmin(res.val_loss[k]))
+        assert res.best_epoch[k] == res.eval_epochs[j]
+        assert res.best_val_loss[k] == res.val_loss[k, j]
+        # an independent forward pass of the kept state gives the recorded scores
+        model = MLP()
+        state, offset = {}, 0
+        for name, p in model.named_parameters():
+            state[name] = torch.from_numpy(res.best_theta[k, offset:offset + p.numel()]
+                                           ).view_as(p)
+            offset += p.numel()
+        with torch.no_grad():
+            val = F.mse_loss(torch.func.functional_call(model, state, (data.x_val,)),
+                             data.y_val).item()
+            test = F.mse_loss(torch.func.functional_call(model, state, (data.x_test,)),
+                              data.y_test).item()
+        assert val == pytest.approx(res.best_val_loss[k], rel=RTOL)
+        assert test == pytest.approx(res.test_loss_at_best[k], rel=RTOL)
+    # the plain member's scheduled losses are fit's at the same epochs
+    assert np.all(_close(res.val_loss[0], ref.val_loss[res.eval_epochs]))
+
+
+def test_snapshot_memory_for_512_members_is_under_2_gb():
+    settings = SweepSettings(epochs=2000)
+    assert settings.snapshot_bytes(512) < 2 * 1024 ** 3
+    small = SweepSettings(epochs=30, max_evals=None, snapshots=8)
+    res = sweep([Member(seed=s) for s in range(3)], small)
+    assert res.snapshots.nbytes == small.snapshot_bytes(3)
+    assert res.snapshots.shape == (3, len(small.snapshot_epochs()), 1951)
+
+
+def test_diverging_member_is_marked_and_others_are_untouched():
+    settings = SweepSettings(model="linear", optimizer="sgd", lr=0.2, epochs=100, max_evals=None,
+                             snapshots=0)
+    res = sweep([Member(l2=20.0), Member()], settings)
+    ref = _fit(Member(), settings)
+    assert res.diverged_epoch[0] > 0 and res.diverged_epoch[1] == -1
+    assert np.all(_close(res.val_loss[1], ref.val_loss))
+
+
+def test_parallel_split_and_selection_keep_member_order():
+    members = [Member(seed=s, init_seed=s, label=f"s{s}") for s in range(4)]
+    settings = SweepSettings(epochs=40, max_evals=None, snapshots=0)
+    one = sweep(members, settings)
+    two = sweep_parallel(members, settings, workers=2)
+    assert [m.label for m in two.members] == [m.label for m in members]
+    assert np.allclose(one.val_loss, two.val_loss, rtol=RTOL)
+    sub = one.where(label="s2")
+    assert len(sub) == 1 and np.array_equal(sub.val_loss[0], one.val_loss[2])
+    both = SweepResult.concat([one.select(slice(0, 2)), one.select(slice(2, 4))])
+    assert np.array_equal(both.best_val_loss, one.best_val_loss)
+    rec = one.records()[0]
+    assert rec["label"] == "s0" and rec["best_epoch"] == one.best_epoch[0]
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: Member(weight_decay=-0.1), "weight_decay"), (lambda: Member(dropout=1.0), "dropout"),
+    (lambda: Member(batch_size=0), "batch_size"), (lambda: Member(data_seed=-1), "data_seed"),
+    (lambda: SweepSettings(optimizer="lbfgs"), "optimizer"), (lambda: SweepSettings(lr=0), "lr"),
+    (lambda: SweepSettings(max_evals=5), "max_evals"), (lambda: SweepSettings(snapshots=1),
+                                                        "snapshots"),
+    (lambda: SweepSettings(device="tpu"), "device"), (lambda: SweepSettings(model="cnn"), "model"),
+    (lambda: sweep([]), "members"), (lambda: sweep([Member(batch_size=500)]), "batch_size"),
+    (lambda: sweep([Member(dropout=0.1)], SweepSettings(model="linear")), "dropout")])
+def test_bad_settings_are_refused_with_their_name(make, name):
+    with pytest.raises(ValueError, match=name):
+        make()

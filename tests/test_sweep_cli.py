@@ -1,0 +1,45 @@
+import csv
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from regcore.sweep import sweep
+from regcore.sweep_cli import members_for, settings_for
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "regcore", "sweep", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_grid_times_seeds_as_json_records_matching_the_library():
+    out = _cli("--run", "l1", "--l1", "0.01", "0.03", "--seeds", "2", "--epochs", "20",
+               "--vary", "data", "--no-progress")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) == 4
+    assert [(r["l1"], r["data_seed"], r["init_seed"]) for r in rows] == [
+        (0.01, 0, 42), (0.01, 1, 42), (0.03, 0, 42), (0.03, 1, 42)]
+    ours = sweep(members_for("l1", {"l1": [0.01, 0.03]}, 2, "data"),
+                 settings_for("l1", 200, 20, 64, "cpu"))
+    assert np.allclose([r["best_val_loss"] for r in rows], ours.best_val_loss, rtol=1e-5)
+
+
+def test_csv_file_and_progress_bar(tmp_path):
+    path = tmp_path / "out.csv"
+    out = _cli("--run", "minibatch", "--batch-size", "0", "50", "--seeds", "1", "--epochs", "5",
+               "--csv", str(path))
+    assert out.returncode == 0, out.stderr
+    assert "it/s" in out.stderr  # tqdm's bar
+    rows = list(csv.DictReader(path.open()))
+    assert [r["batch_size"] for r in rows] == ["full", "50"]
+    assert all(float(r["test_loss_at_best"]) > 0 for r in rows)
+
+
+def test_bad_values_are_named():
+    bad = _cli("--seeds", "0", "--no-progress")
+    assert bad.returncode == 2 and "seeds=0" in bad.stderr
+    bad = _cli("--dropout", "1.5", "--seeds", "1", "--no-progress")
+    assert bad.returncode == 2 and "dropout=1.5" in bad.stderr

@@ -143,7 +143,7 @@ def adam_sign_amplitude(lam: float = LAMBDA_DEMO, lr: float = 0.01, epochs: int 
         raise ValueError(f"lam={lam!r} is not allowed here: it zeroes no coordinate (use a "
                          "larger lam, e.g. LAMBDA_DEMO)")
     amplitude = float(np.abs(tail[:, zero]).max())
-    return {"amplitude": amplitude, "per_lr": amplitude / lr,
+    return {"amplitude": amplitude, "lr": lr, "per_lr": amplitude / lr,
             "per_threshold": amplitude / float(cf["threshold"][0]),
             "exact_zeros": int((snaps[-1] == 0).sum()), "snapshots": snaps, "zero_mask": zero}
 

@@ -83,8 +83,13 @@ def check_full_batch(lam: float = LAMBDA, lr: float = 0.4, epochs: int = 300) ->
                   "max_ratio_error": float(np.abs(ratios - closed["factors"]).max())})
 
 
-def check_minibatch_adam(lam: float = LAMBDA, lr: float = 0.01, epochs: int = 1000,
-                         batch_size: int = 32, seed: int = 42) -> Check:
+#: The post's minibatch run: Adam's learning rate and batch size.
+MINIBATCH_LR = 0.01
+MINIBATCH_SIZE = 32
+
+
+def check_minibatch_adam(lam: float = LAMBDA, lr: float = MINIBATCH_LR, epochs: int = 1000,
+                         batch_size: int = MINIBATCH_SIZE, seed: int = 42) -> Check:
     """The post's minibatch Adam (``weight_decay=λ``): final iterate vs the mean of the last half.
 
     Measured: ``‖θ̄ − θ_ridge‖ / ‖θ_ridge − θ_OLS‖`` for the mean θ̄ of the per-epoch iterates over

@@ -49,13 +49,22 @@ class FlatParameters:
 
 
 class FlatOptimizer:
-    """One step of torch's ``adam``, ``adamw`` or ``sgd`` rule on a flat vector, in place."""
+    """One step of torch's ``adam``, ``adamw`` or ``sgd`` rule on a flat vector, in place.
 
-    def __init__(self, kind: str, lr: float, weight_decay: float = 0.0,
+    ``weight_decay`` is a float, or a tensor that broadcasts against the parameters — e.g. a
+    (K, 1) column giving each row of a (K, P) stack of models its own decay
+    (:mod:`regcore.sweep`); a row with 0 takes exactly the undecayed step.
+    """
+
+    def __init__(self, kind: str, lr: float, weight_decay: float | torch.Tensor = 0.0,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
         if kind not in ("adam", "adamw", "sgd"):
             raise ValueError(f"kind={kind!r} is not allowed: kind must be 'adam', 'adamw' or 'sgd'")
         self.kind, self.lr, self.weight_decay = kind, lr, weight_decay
+        if isinstance(weight_decay, torch.Tensor):
+            self._decays = bool((weight_decay != 0).any())
+        else:
+            self._decays = weight_decay != 0
         self.beta1, self.beta2 = betas
         self.eps = eps
         self.step_count = 0
@@ -65,8 +74,8 @@ class FlatOptimizer:
     def step(self, param: torch.Tensor, grad: torch.Tensor) -> None:
         lr, wd = self.lr, self.weight_decay
         if self.kind == "sgd":
-            if wd:
-                grad = grad.add(param, alpha=wd)
+            if self._decays:
+                grad = self._coupled_decay(grad, param)
             param.add_(grad, alpha=-lr)
             return
         if self.exp_avg is None:
@@ -75,11 +84,11 @@ class FlatOptimizer:
         # torch counts steps in a float32 tensor read back with .item(): exact below 2**24
         self.step_count += 1
         step = float(self.step_count)
-        if wd:
+        if self._decays:
             if self.kind == "adamw":
                 param.mul_(1 - lr * wd)
             else:
-                grad = grad.add(param, alpha=wd)
+                grad = self._coupled_decay(grad, param)
         beta1, beta2 = self.beta1, self.beta2
         self.exp_avg.lerp_(grad, 1 - beta1)
         self.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
@@ -88,3 +97,10 @@ class FlatOptimizer:
         step_size = lr / bias_correction1
         denom = (self.exp_avg_sq.sqrt() / bias_correction2 ** 0.5).add_(self.eps)
         param.addcdiv_(self.exp_avg, denom, value=-step_size)
+
+    def _coupled_decay(self, grad: torch.Tensor, param: torch.Tensor) -> torch.Tensor:
+        """``grad + weight_decay·θ``, as torch's ``grad.add(param, alpha=weight_decay)``."""
+        wd = self.weight_decay
+        if isinstance(wd, torch.Tensor):
+            return torch.addcmul(grad, param, wd)
+        return grad.add(param, alpha=wd)

@@ -39,6 +39,7 @@ from ._checks import check_choice, check_int, check_real
 from .data import make_data
 from .experiments import ModelSpec
 from .models import flatten_params
+from .optim import FlatOptimizer
 from .schedule import evaluation_epochs, log_epochs
 from .training import OPTIMIZERS, resolve_device
 
@@ -134,9 +135,6 @@ class SweepSettings:
             raise ValueError("snapshots=1 is not allowed: snapshots must be 0 (none) or >= 2 "
                              "(the first and last epochs at least)")
         check_int("eval_chunk", self.eval_chunk, minimum=1)
-        if not isinstance(self.device, str):
-            raise ValueError(f"device={self.device!r} is not allowed: device must be a string "
-                             "such as 'cpu', 'cuda' or 'auto'")
         resolve_device(self.device)
 
     @property
@@ -311,31 +309,6 @@ class _Stacked:
         return total / n
 
 
-def _adam_like_step(kind, theta, grad, state, lr, wd, any_wd, betas=(0.9, 0.999), eps=1e-8):
-    """torch's adam/adamw/sgd rule (as :class:`regcore.optim.FlatOptimizer`) with per-row decay.
-
-    ``wd`` is a (K, 1) tensor of weight decays; rows with 0 take exactly the undecayed step.
-    """
-    if kind == "sgd":
-        if any_wd:
-            grad = torch.addcmul(grad, theta, wd)
-        theta.add_(grad, alpha=-lr)
-        return
-    state["step"] += 1
-    step = float(state["step"])
-    if any_wd:
-        if kind == "adamw":
-            theta.mul_(1 - lr * wd)
-        else:
-            grad = torch.addcmul(grad, theta, wd)
-    beta1, beta2 = betas
-    state["m"].lerp_(grad, 1 - beta1)
-    state["v"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    step_size = lr / (1 - beta1 ** step)
-    denom = (state["v"].sqrt() / (1 - beta2 ** step) ** 0.5).add_(eps)
-    theta.addcdiv_(state["m"], denom, value=-step_size)
-
-
 def _shuffle_seeds(seed: int, epochs: int) -> list[int]:
     """The ``randperm`` seeds ``fit`` draws for epochs 0…epochs under training seed ``seed``.
 
@@ -390,7 +363,7 @@ def _train_group(members, settings, datasets, device, progress, desc):
     # Dropout masks come from the sweep's own generator, seeded by the members' training seeds.
     mask_gen = torch.Generator(device=device).manual_seed(
         int(sum((i + 1) * 1_000_003 * m.seed for i, m in enumerate(members)) % (2 ** 62)))
-    state = {"step": 0, "m": torch.zeros_like(theta), "v": torch.zeros_like(theta)}
+    optimizer = FlatOptimizer(settings.optimizer, settings.lr, wd if any_wd else 0.0)
     perm_seeds = [_shuffle_seeds(m.seed, epochs) for m in members]
     perm_gen = torch.Generator()
     row_start = (torch.arange(k, device=device) * n)[:, None]
@@ -457,8 +430,7 @@ def _train_group(members, settings, datasets, device, progress, desc):
                     grad.addcmul_(theta, l2)
                 if any_l1:
                     grad.addcmul_(torch.sign(theta), l1)
-                _adam_like_step(settings.optimizer, theta.data, grad, state, settings.lr, wd,
-                                any_wd)
+                optimizer.step(theta.data, grad)
             losses[j] = per_member.detach()
         with torch.no_grad():
             record(epoch, losses.double().mean(0), j_eval)

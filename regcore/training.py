@@ -46,6 +46,9 @@ class DivergenceError(RuntimeError):
 
 def resolve_device(device: str) -> torch.device:
     """``"auto"`` → CUDA when present, else CPU; any other string must name a usable device."""
+    if not isinstance(device, str):
+        raise ValueError(f"device={device!r} is not allowed: device must be a string such as "
+                         "'cpu', 'cuda' or 'auto'")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -85,9 +88,6 @@ class TrainSettings:
             check_int("batch_size", self.batch_size, minimum=1)
         check_int("seed", self.seed, minimum=0)
         check_int("snapshot_every", self.snapshot_every, minimum=0)
-        if not isinstance(self.device, str):
-            raise ValueError(f"device={self.device!r} is not allowed: device must be a string "
-                             "such as 'cpu', 'cuda' or 'auto'")
         resolve_device(self.device)
 
 

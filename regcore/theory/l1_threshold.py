@@ -100,6 +100,17 @@ def check_ista(lam: float = LAMBDA_DEMO, lr: float = 0.1, steps: int = 400) -> C
                  {"theta": theta, "path": path, "zeros": zeros_closed, **cf})
 
 
+def _swing_around_zero(res, cf: dict, lam: float):
+    """Snapshots, their last half, the closed form's zero mask and the largest |θᵢ| there."""
+    snaps = np.asarray(res.snapshots, dtype=np.float64)
+    tail = snaps[len(snaps) // 2:]
+    zero = cf["lasso"] == 0
+    if not zero.any():
+        raise ValueError(f"lam={lam!r} is not allowed here: it zeroes no coordinate, so there is "
+                         "no swing around zero to measure (use a larger lam, e.g. LAMBDA_DEMO)")
+    return snaps, tail, zero, float(np.abs(tail[:, zero]).max())
+
+
 def check_sign_gradient(lam: float = LAMBDA_DEMO, lr: float = 0.05, epochs: int = 600) -> Check:
     """Full-batch SGD with the post's ``l1·sign θ`` term on the whitened data (float64).
 
@@ -109,13 +120,7 @@ def check_sign_gradient(lam: float = LAMBDA_DEMO, lr: float = 0.05, epochs: int 
     cf = closed_form(lam)
     res = fit_linear(cf["data"], TrainSettings(optimizer="sgd", lr=lr, epochs=epochs, l1=lam,
                                                snapshot_every=1))
-    snaps = np.asarray(res.snapshots, dtype=np.float64)
-    tail = snaps[len(snaps) // 2:]
-    zero = cf["lasso"] == 0
-    if not zero.any():
-        raise ValueError(f"lam={lam!r} is not allowed here: it zeroes no coordinate, so there is "
-                         "no swing around zero to measure (use a larger lam, e.g. LAMBDA_DEMO)")
-    amplitude = float(np.abs(tail[:, zero]).max())
+    snaps, tail, zero, amplitude = _swing_around_zero(res, cf, lam)
     mean_err = float(np.abs(tail.mean(0) - cf["lasso"]).max())
     return Check("L1, sign-gradient SGD swings within 2ηλ of zero",
                  amplitude / (2 * lr * lam), TOL_SIGN_AMPLITUDE,
@@ -136,13 +141,7 @@ def adam_sign_amplitude(lam: float = LAMBDA_DEMO, lr: float = 0.01, epochs: int 
     cf = closed_form(lam)
     res = fit_linear(cf["data"], TrainSettings(optimizer="adam", lr=lr, epochs=epochs, l1=lam,
                                                batch_size=batch_size, snapshot_every=1))
-    snaps = np.asarray(res.snapshots, dtype=np.float64)
-    tail = snaps[len(snaps) // 2:]
-    zero = cf["lasso"] == 0
-    if not zero.any():
-        raise ValueError(f"lam={lam!r} is not allowed here: it zeroes no coordinate (use a "
-                         "larger lam, e.g. LAMBDA_DEMO)")
-    amplitude = float(np.abs(tail[:, zero]).max())
+    snaps, _, zero, amplitude = _swing_around_zero(res, cf, lam)
     return {"amplitude": amplitude, "lr": lr, "per_lr": amplitude / lr,
             "per_threshold": amplitude / float(cf["threshold"][0]),
             "exact_zeros": int((snaps[-1] == 0).sum()), "snapshots": snaps, "zero_mask": zero}

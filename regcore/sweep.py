@@ -3,24 +3,31 @@
 A sweep trains K *members* — each with its own weight decay, L2 and L1 strength, dropout rate,
 batch size, data seed, init seed and training seed — that share the architecture, the number of
 epochs, the optimiser and its learning rate. The K parameter vectors are the rows of one (K, P)
-tensor; every layer is a batched matmul (``baddbmm``) over the members, one backward pass gives
-all K gradients (member k's loss depends only on row k), and torch's Adam/AdamW/SGD rule, being
-elementwise, steps all rows at once with per-member weight decay. Members with different batch
-sizes take different numbers of steps per epoch, so :func:`sweep` trains them as separate groups.
+tensor; every layer is a batched matmul over the members, and the backward pass is written out
+(:meth:`_Stacked.loss_and_grad`) so that all K gradients land in one (K, P) buffer; torch's
+Adam/AdamW/SGD rule (:class:`regcore.optim.FlatOptimizer`), being elementwise, steps all rows at
+once with per-member weight decay. Members with different batch sizes take different numbers of
+steps per epoch, so :func:`sweep` trains them as separate groups.
 
 Each member follows :func:`regcore.training.fit` with the same settings and seeds: the same data
 (:func:`regcore.data.make_data` with its data seed), the same initial weights (the model built
 with its init seed, then flattened), the same shuffles (a private generator seeded like fit's
 global one makes fit's draws per epoch: a loader seed, a shuffle seed for ``randperm``, a
-validation-loader seed) and the same update rule. Sums over a batch of members may round
-differently in the last bits from single ones: plain runs agree to ~1e-6 over the whole run, while
-chaotic ones (weight decay, L1) agree until their trajectories separate. Dropout masks are drawn
-from the sweep's own generator, so dropout members agree with ``fit`` in distribution over seeds,
-not draw for draw. ``tests/test_sweep.py`` checks all three.
+validation-loader seed) and the same operations. Whether a batched matmul rounds its sums as
+fit's single one does depends on the BLAS kernel, so the faster forms are checked once per shape
+against fit's own operations (:func:`_batched_is_exact`, :func:`_fast_layout_is_exact`) and used
+only where they agree bit for bit. On this machine (MKL) the full batch and batches of 32 repeat
+fit's arithmetic exactly, so even chaotic runs never separate from fit; batches of a few rows
+shared by several members round differently in the last bits, and then plain runs agree to
+1e-5 and chaotic ones until their trajectories separate. Dropout masks are drawn from the sweep's
+own generator, so dropout members agree with ``fit`` in distribution over seeds, not draw for
+draw. ``tests/test_sweep.py`` checks all of these.
 
 Validation runs on a schedule (:mod:`regcore.schedule`); the best epoch is the evaluated epoch of
 lowest validation loss, whose parameters are kept and scored once on the held-out test split.
-Parameter snapshots are kept at log-spaced epochs only. Used by the "Beyond one seed" chapters and
+Parameter snapshots are kept at log-spaced epochs only. The validation pass keeps activations
+transposed, (K, width, rows), so each layer is one contiguous batched matmul. Speed against
+``fit``: ``benchmarks/bench_sweep.py``. Used by the "Beyond one seed" chapters and
 ``python -m regcore sweep``.
 """
 from __future__ import annotations
@@ -38,6 +45,7 @@ from tqdm.auto import tqdm
 from ._checks import check_choice, check_int, check_real
 from .data import make_data
 from .experiments import ModelSpec
+from .memory import keep_freed_memory
 from .models import flatten_params
 from .optim import FlatOptimizer
 from .schedule import evaluation_epochs, log_epochs
@@ -227,84 +235,234 @@ _PER_MEMBER = ("val_loss", "train_loss", "best_epoch", "best_val_loss", "train_l
 
 # --- the batched model -------------------------------------------------------------------------
 
-class _WidthOneLayer(torch.autograd.Function):
-    """A layer with one output, per member as torch does it for one model (matrix × vector).
+def _fit_width_one(h, w, b, g):
+    """What ``fit`` computes for a width-one ``nn.Linear``, member by member: output and dW."""
+    out = torch.stack([torch.nn.functional.linear(hk, wk, bk[0])
+                       for hk, wk, bk in zip(h.unbind(0), w.unbind(0), b.unbind(0))])
+    grad_w = torch.stack([gk.T.mm(hk) for hk, gk in zip(h.unbind(0), g.unbind(0))])
+    return out, grad_w
 
-    For one output unit, ``nn.Linear`` runs a matrix-vector product (gemv) whose sums round
-    differently from a batched matmul (gemm); looping ``addmv``/``mv`` over the members gives
-    fit's bits exactly, at a few microseconds per member. Wider layers batch exactly already.
+
+def _batched_width_one_out(h, w, b):
+    return torch.bmm(w, h.transpose(1, 2)).transpose(1, 2) + b
+
+
+def _batched_width_one_grad_w(h, g):
+    return torch.bmm(h.transpose(1, 2), g).transpose(1, 2)
+
+
+_EXACT_BATCHED: dict = {}
+
+
+def _batched_is_exact(rows: int, n_in: int, dtype, device) -> tuple[bool, bool]:
+    """Whether the batched forms of the width-one layer give ``fit``'s bits for this shape.
+
+    For one output unit ``nn.Linear`` runs matrix × vector products (gemv), whose sums may round
+    differently from the batched matmul a wider layer uses. Two batched forms, ``w @ hᵀ`` for the
+    output and ``hᵀ @ g`` for the weight gradient, reach the same kernel on this machine for most
+    shapes, but that depends on the BLAS library, the CPU and the shape (MKL loops plainly below
+    rows × inputs = 400). So it is measured once per shape on random data, against ``fit``'s own
+    operations: returns (output exact, weight gradient exact).
     """
+    key = (rows, n_in, dtype, str(device))
+    if key not in _EXACT_BATCHED:
+        gen = torch.Generator().manual_seed(rows * 1000 + n_in)
+        draw = lambda *shape: torch.randn(*shape, generator=gen, dtype=dtype).to(device)  # noqa
+        h, w, b, g = draw(3, rows, n_in), draw(3, 1, n_in), draw(3, 1, 1), draw(3, rows, 1)
+        out, grad_w = _fit_width_one(h, w, b, g)
+        _EXACT_BATCHED[key] = (torch.equal(_batched_width_one_out(h, w, b), out),
+                               torch.equal(_batched_width_one_grad_w(h, g), grad_w))
+    return _EXACT_BATCHED[key]
 
-    @staticmethod
-    def forward(ctx, h, w, b):
-        ctx.save_for_backward(h, w)
-        out = torch.stack([torch.addmv(b[k, 0], h[k], w[k, 0]) for k in range(h.shape[0])])
-        return out.unsqueeze(-1)
 
-    @staticmethod
-    def backward(ctx, g):
-        h, w = ctx.saved_tensors
-        grad_h = g * w  # an outer product: one multiplication per entry, as in fit
-        grad_w = torch.stack([torch.mv(h[k].T, g[k, :, 0]) for k in range(h.shape[0])])
-        return grad_h, grad_w.unsqueeze(1), g.sum(1, keepdim=True)
+def _width_one_out(h, w, b):
+    """``h`` (K, B, in) through K one-output layers ``w`` (K, 1, in), ``b`` (K, 1, 1), as fit.
+
+    Batched where :func:`_batched_is_exact` says that gives fit's bits, else ``addmv`` member by
+    member (about two microseconds each).
+    """
+    if _batched_is_exact(h.shape[1], h.shape[2], h.dtype, h.device)[0]:
+        return _batched_width_one_out(h, w, b)
+    out = torch.empty(h.shape[:2], dtype=h.dtype, device=h.device)
+    for o, hk, wk, bk in zip(out.unbind(0), h.unbind(0), w[:, 0].unbind(0), b[:, 0].unbind(0)):
+        torch.addmv(bk, hk, wk, out=o)
+    return out.unsqueeze(-1)
+
+
+def _width_one_grad_w(h, g):
+    """The weight gradient (K, 1, in) of :func:`_width_one_out` for output gradient ``g``."""
+    if _batched_is_exact(h.shape[1], h.shape[2], h.dtype, h.device)[1]:
+        return _batched_width_one_grad_w(h, g)
+    # mv without out=: the out= variant takes another kernel whose sums round differently
+    return torch.stack([torch.mv(hk, gk) for hk, gk in
+                        zip(h.transpose(1, 2).unbind(0), g[:, :, 0].unbind(0))]).unsqueeze(1)
+
+
+def _fit_loss_and_grad(theta, sizes, x, y):
+    """Each member's loss and gradient as ``fit`` gets them: its layers, mse_loss, autograd.
+
+    ``theta`` (K, P) in ``flatten_params`` order, ``x`` (K, B, in), ``y`` (K, B, 1).
+    """
+    losses, grads = [], []
+    for t, xk, yk in zip(theta, x, y):
+        with torch.enable_grad():
+            t = t.clone().requires_grad_(True)
+            h, offset = xk, 0
+            for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+                w = t[offset:offset + n_in * n_out].view(n_out, n_in)
+                offset += n_in * n_out
+                h = torch.nn.functional.linear(h, w, t[offset:offset + n_out])
+                offset += n_out
+                if i < len(sizes) - 2:
+                    h = torch.relu(h)
+            loss = torch.nn.functional.mse_loss(h, yk)
+            loss.backward()
+        losses.append(loss.detach())
+        grads.append(t.grad)
+    return torch.stack(losses), torch.stack(grads)
+
+
+_EXACT_FAST_LAYOUT: dict = {}
+
+
+def _fast_layout_is_exact(rows: int, sizes: tuple, dtype, device) -> bool:
+    """Whether :class:`_Stacked`'s faster matmul layouts give ``fit``'s bits for this shape.
+
+    MKL's small batched matmuls run faster as ``W @ aᵀ`` than as ``a @ Wᵀ`` and round the same
+    way for most shapes, but not all (batches of a few rows take other kernels). Measured once
+    per shape: one step of three random members against :func:`_fit_loss_and_grad`.
+    """
+    key = (rows, tuple(sizes), dtype, str(device))
+    if key not in _EXACT_FAST_LAYOUT:
+        gen = torch.Generator().manual_seed(rows)
+        n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+        theta = (torch.rand(3, n_params, generator=gen, dtype=dtype) - 0.5).to(device)
+        x = torch.randn(3, rows, sizes[0], generator=gen, dtype=dtype).to(device)
+        y = torch.randn(3, rows, 1, generator=gen, dtype=dtype).to(device)
+        loss, grad = _Stacked(theta, sizes, fast=True).loss_and_grad(x, y)
+        ref_loss, ref_grad = _fit_loss_and_grad(theta, sizes, x, y)
+        _EXACT_FAST_LAYOUT[key] = torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad)
+    return _EXACT_FAST_LAYOUT[key]
 
 
 class _Stacked:
     """Views of the (K, P) parameter tensor as per-layer weights (K, out, in) and biases (K, 1, out).
 
     The flat layout is ``flatten_params``'s: weight then bias of each ``nn.Linear`` in order.
+    :meth:`loss_and_grad` is the training step's forward and backward pass written out: batched
+    forms of the operations autograd runs for one model in ``fit`` (so that each member gets
+    fit's bits), with the gradient written straight into one (K, P) buffer. ``fast``: use the
+    faster matmul layouts (``None``: where :func:`_fast_layout_is_exact` says they are exact).
     """
 
-    def __init__(self, theta: torch.Tensor, sizes: tuple):
-        self.layers = []
+    def __init__(self, theta: torch.Tensor, sizes: tuple, fast: bool | None = None):
+        self.layers, self.grad_views = [], []
+        self.sizes, self.fast = tuple(sizes), fast
+        self.grad = torch.empty_like(theta)
         k, offset = theta.shape[0], 0
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             w = theta[:, offset:offset + n_in * n_out].view(k, n_out, n_in)
+            gw = self.grad[:, offset:offset + n_in * n_out].view(k, n_out, n_in)
             offset += n_in * n_out
             b = theta[:, offset:offset + n_out].view(k, 1, n_out)
+            gb = self.grad[:, offset:offset + n_out].view(k, 1, n_out)
             offset += n_out
             self.layers.append((w, b))
+            self.grad_views.append((gw, gb))
+
+    def _use_fast(self, x) -> bool:
+        if self.fast is not None:
+            return self.fast
+        return _fast_layout_is_exact(x.shape[1], self.sizes, x.dtype, x.device)
 
     def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
         """``x`` (K, B, in) → (K, B, 1); ``keep`` holds one dropout multiplier per hidden layer."""
+        return self._forward(x, keep, self._use_fast(x))[-1]
+
+    def _forward(self, x, keep, fast):
+        """Every layer's input, then the output: [x, a1, …, out].
+
+        ``fast``: hidden layers but the last compute ``W @ aᵀ`` (outputs stored transposed);
+        the last hidden layer always stores its output row by row, the layout the one-output
+        layer needs for fit's bits.
+        """
+        acts = [x]
         last = len(self.layers) - 1
         for i, (w, b) in enumerate(self.layers):
-            if i == last and w.shape[1] == 1:
-                return _WidthOneLayer.apply(x, w, b)
-            x = torch.baddbmm(b, x, w.transpose(1, 2))
-            if i < last:
-                if keep is not None:
-                    x = x * keep[i]
-                x = torch.relu(x)
-        return x
+            if i == last:
+                acts.append(_width_one_out(x, w, b))
+                return acts
+            if fast and i < last - 1:
+                x = torch.baddbmm(b.transpose(1, 2), w, x.transpose(1, 2)).transpose(1, 2)
+            else:
+                x = torch.baddbmm(b, x, w.transpose(1, 2))
+            if keep is not None:
+                x = x * keep[i]
+            x = torch.relu(x)
+            acts.append(x)
+        return acts
+
+    def loss_and_grad(self, x, y, keep=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean squared error per member (K,) and its gradient (K, P), the buffer ``self.grad``.
+
+        The gradient of member k's loss alone lands in row k (the members do not interact).
+        """
+        fast = self._use_fast(x)
+        acts = self._forward(x, keep, fast)
+        diff = acts[-1] - y
+        per_member = (diff ** 2).mean((1, 2))
+        # mean then square, backwards: (1/N)·(2·diff), which rounds as fit's mse_loss backward
+        g = (2 * diff) * (1.0 / diff[0].numel())
+        last = len(self.layers) - 1
+        for i in range(last, -1, -1):
+            (w, _), (gw, gb), h = self.layers[i], self.grad_views[i], acts[i]
+            if i == last:
+                gw.copy_(_width_one_grad_w(h, g))
+            elif fast:
+                gw.copy_(torch.bmm(g.transpose(1, 2), h))
+            else:
+                gw.copy_(torch.bmm(h.transpose(1, 2), g).transpose(1, 2))
+            # fit sums the bias gradient down the rows of a row-major (N, out) matrix; another
+            # layout would reduce in another order
+            gb.copy_(g.contiguous().sum(1, keepdim=True))
+            if i == 0:
+                break
+            if i == last:
+                g = g * w  # an outer product: one multiplication per entry, as in fit
+            elif fast:
+                g = torch.bmm(w.transpose(1, 2), g.transpose(1, 2)).transpose(1, 2)
+            else:
+                g = torch.bmm(g, w)
+            g = torch.ops.aten.threshold_backward(g, h, 0)
+            if keep is not None:
+                g = g * keep[i - 1]
+        return per_member, self.grad
 
     @torch.no_grad()
     def loss(self, x: torch.Tensor, y: torch.Tensor, chunk: int, shared: bool) -> torch.Tensor:
         """Mean squared error per member (K,) over all rows, in chunks of rows (eval mode).
 
         ``shared``: ``x`` is one (N, in) design used by every member, so the first layer is one
-        (chunk, in) × (in, K·out) GEMM; otherwise ``x`` is (K, N, in) and ``y`` (K, N, 1).
+        (K·out, in) × (in, chunk) GEMM; otherwise ``x`` is (K, N, in) and ``y`` (K, N, 1).
+        Activations are kept transposed, (K, width, chunk), so every layer is a contiguous
+        batched matmul and the ReLUs run in place. Sums in float64.
         """
         k = self.layers[0][0].shape[0]
         n = x.shape[-2]
         total = torch.zeros(k, dtype=torch.float64, device=x.device)
-        last = len(self.layers) - 1
-        w0, b0 = self.layers[0]
+        (w0, b0), rest = self.layers[0], self.layers[1:]
+        w0_all, b0_all = w0.reshape(-1, w0.shape[-1]), b0.reshape(-1, 1)
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             if shared:
-                xc, yc = x[start:stop], y[start:stop]
-                h = torch.addmm(b0.reshape(1, -1), xc, w0.reshape(-1, w0.shape[-1]).T)
-                h = h.view(stop - start, k, -1).transpose(0, 1)
+                h = torch.addmm(b0_all, w0_all, x[start:stop].T).view(k, -1, stop - start)
+                yc = y[start:stop].view(1, -1)
             else:
-                xc, yc = x[:, start:stop], y[:, start:stop]
-                h = torch.baddbmm(b0, xc, w0.transpose(1, 2))
-            for i, (w, b) in enumerate(self.layers[1:], start=1):
-                h = torch.relu_(h) if h.is_contiguous() else torch.relu(h)
-                h = torch.baddbmm(b, h, w.transpose(1, 2))
-            if last == 0 and shared:
-                h = h.contiguous()
-            diff = h.squeeze(-1) - (yc.squeeze(-1) if not shared else yc.view(1, -1))
+                h = torch.baddbmm(b0.transpose(1, 2), w0, x[:, start:stop].transpose(1, 2))
+                yc = y[:, start:stop, 0]
+            for w, b in rest:
+                h = torch.baddbmm(b.transpose(1, 2), w, h.relu_())
+            diff = h[:, 0] - yc
             total += (diff * diff).sum(1, dtype=torch.float64)
         return total / n
 
@@ -349,7 +507,6 @@ def _train_group(members, settings, datasets, device, progress, desc):
     # Initial parameters: each member's model built with its init seed, flattened.
     spec = lambda m: ModelSpec(settings.model, sizes, m.dropout, m.init_seed)  # noqa: E731
     theta = torch.stack([flatten_params(spec(m).build(settings.dims)) for m in members]).to(device)
-    theta.requires_grad_(True)
     net = _Stacked(theta, sizes)
     col = lambda name: torch.tensor([[getattr(m, name)] for m in members],  # noqa: E731
                                     dtype=theta.dtype, device=device)
@@ -366,15 +523,19 @@ def _train_group(members, settings, datasets, device, progress, desc):
     optimizer = FlatOptimizer(settings.optimizer, settings.lr, wd if any_wd else 0.0)
     perm_seeds = [_shuffle_seeds(m.seed, epochs) for m in members]
     perm_gen = torch.Generator()
-    row_start = (torch.arange(k, device=device) * n)[:, None]
-    x_flat, y_flat = x_tr.reshape(k * n, -1), y_tr.reshape(k * n, 1)
+    # Rows are gathered from one small copy when the members share their data (it stays in
+    # cache), else from the members' stacked copies.
+    row_start = 0 if shared else (torch.arange(k, device=device) * n)[:, None]
+    x_flat = x_tr[0] if shared else x_tr.reshape(k * n, -1)
+    y_flat = y_tr[0] if shared else y_tr.reshape(k * n, 1)
+    perm = torch.empty(k, n, dtype=torch.long)
+    perm_rows = perm.unbind(0)
 
     def shuffled(epoch):
-        perms = []
-        for s in perm_seeds:
+        for s, row in zip(perm_seeds, perm_rows):
             perm_gen.manual_seed(s[epoch])
-            perms.append(torch.randperm(n, generator=perm_gen))
-        index = (torch.stack(perms).to(device)[:, : n_batches * bs] + row_start).view(-1)
+            torch.randperm(n, generator=perm_gen, out=row)
+        index = (perm.to(device)[:, : n_batches * bs] + row_start).reshape(-1)
         return (x_flat.index_select(0, index).view(k, n_batches, bs, -1),
                 y_flat.index_select(0, index).view(k, n_batches, bs, 1))
 
@@ -423,15 +584,13 @@ def _train_group(members, settings, datasets, device, progress, desc):
             if with_dropout:
                 keep = [torch.bernoulli((1 - p).view(k, 1, 1).expand(k, bs, h),
                                         generator=mask_gen) * scale for h in hidden]
-            per_member = ((net.forward(xb[:, j], keep) - yb[:, j]) ** 2).mean((1, 2))
-            grad, = torch.autograd.grad(per_member.sum(), theta)
-            with torch.no_grad():
-                if any_l2:
-                    grad.addcmul_(theta, l2)
-                if any_l1:
-                    grad.addcmul_(torch.sign(theta), l1)
-                optimizer.step(theta.data, grad)
-            losses[j] = per_member.detach()
+            per_member, grad = net.loss_and_grad(xb[:, j], yb[:, j], keep)
+            if any_l2:
+                grad.addcmul_(theta, l2)
+            if any_l1:
+                grad.addcmul_(torch.sign(theta), l1)
+            optimizer.step(theta, grad)
+            losses[j] = per_member
         with torch.no_grad():
             record(epoch, losses.double().mean(0), j_eval)
         if is_eval[epoch]:
@@ -478,6 +637,7 @@ def sweep(members, settings: SweepSettings = SweepSettings(), progress: bool = F
                              f"n_train={settings.n_train} it must be between 1 and "
                              f"{settings.n_train}")
     device = resolve_device(settings.device)
+    keep_freed_memory()
     start = time.perf_counter()
     datasets = {s: make_data(settings.n_train, settings.n_val, settings.n_test, settings.dims,
                              settings.noise, seed=s) for s in sorted({m.data_seed for m in members})}

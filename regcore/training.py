@@ -27,6 +27,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ._checks import check_choice, check_int, check_real
+from .memory import keep_freed_memory
 from .data import ToyData
 from .optim import FlatOptimizer, FlatParameters
 from .penalties import add_penalty_gradient_
@@ -178,6 +179,7 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
         raise ValueError(f"batch_size={batch_size} is not allowed: with n_train={n} it must be "
                          f"between 1 and {n} (the last incomplete batch is dropped)")
     device = resolve_device(settings.device)
+    keep_freed_memory()
     model.to(device)
     d = data.to(device)
     x_train, y_train, x_val, y_val = d.x_train, d.y_train, d.x_val, d.y_val

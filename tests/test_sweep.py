@@ -74,6 +74,57 @@ def test_chaotic_members_follow_fit_until_they_separate(mixed, k):
     assert np.all(_close(res.val_loss[k][:101], ref.val_loss[:101]))
 
 
+def _final_flat(result):
+    return torch.cat([v.reshape(-1) for v in result.final_state.values()]).numpy()
+
+
+@pytest.mark.parametrize("model", ["mlp", "linear"])
+def test_members_get_fits_bits_where_the_probes_say_so(model):
+    # Stronger than 1e-5: on this machine (MKL) each member repeats fit's arithmetic exactly,
+    # full batch and batch 32 alike, so even chaotic runs never separate. Several members per
+    # group, so the batched kernels are the ones under test.
+    members = [Member(), Member(seed=3, init_seed=4), Member(weight_decay=0.085),
+               Member(l1=0.021, data_seed=5), Member(batch_size=32, l2=0.1),
+               Member(batch_size=32, seed=7, init_seed=7)]
+    settings = SweepSettings(model=model, epochs=60, max_evals=None, snapshots=0)
+    res = sweep(members, settings)
+    for k, m in enumerate(members):
+        ref = _fit(m, settings, snapshot_every=0)
+        assert np.array_equal(res.train_loss[k], ref.train_loss), k
+        assert np.array_equal(res.final_theta[k], _final_flat(ref)), k
+
+
+@pytest.mark.parametrize("rows", [3, 32, 200])
+@pytest.mark.parametrize("sizes", [(50, 25, 25, 1), (50, 1), (8, 5, 4, 3, 1)])
+def test_batched_step_matches_the_per_member_reference(rows, sizes):
+    # Both layouts agree with fit's own operations to float32 round-off at every shape; the
+    # probes pick bit-exact forms where they exist.
+    from regcore.sweep import _fast_layout_is_exact, _fit_loss_and_grad, _Stacked
+    gen = torch.Generator().manual_seed(rows)
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    theta = torch.rand(4, n_params, generator=gen) - 0.5
+    x, y = torch.randn(4, rows, sizes[0], generator=gen), torch.randn(4, rows, 1, generator=gen)
+    ref_loss, ref_grad = _fit_loss_and_grad(theta, sizes, x, y)
+    for fast in (False, True):
+        loss, grad = _Stacked(theta, sizes, fast=fast).loss_and_grad(x, y)
+        assert torch.allclose(loss, ref_loss, rtol=1e-6, atol=0)
+        assert torch.allclose(grad, ref_grad, rtol=1e-4, atol=1e-6)
+    if _fast_layout_is_exact(rows, sizes, torch.float32, "cpu"):
+        loss, grad = _Stacked(theta, sizes).loss_and_grad(x, y)
+        assert torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad)
+
+
+def test_per_member_reference_is_fits_model_and_autograd():
+    from regcore.sweep import _fit_loss_and_grad
+    from regcore.models import flatten_params
+    x, y = torch.randn(1, 40, 50), torch.randn(1, 40, 1)
+    for model in (MLP(seed=3), Linear(seed=3)):
+        F.mse_loss(model(x[0]), y[0]).backward()
+        grad = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+        _, ref = _fit_loss_and_grad(flatten_params(model)[None], model.sizes, x, y)
+        assert torch.equal(ref[0], grad)
+
+
 def test_linear_model_and_other_optimisers():
     for opt, lr, member in (("adam", 0.1, Member()), ("sgd", 0.1, Member(l2=0.05)),
                             ("adamw", 0.1, Member(weight_decay=0.3))):

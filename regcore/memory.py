@@ -1,0 +1,41 @@
+"""Keep freed memory mapped, so each training step's large temporaries do not fault in afresh.
+
+glibc's ``malloc`` serves blocks above its mmap threshold (128 KiB at first, raised as such
+blocks are freed) with fresh ``mmap`` pages and trims the heap top back to the system when
+enough is free. A batched sweep allocates tensors of a few megabytes many times per epoch; with
+the defaults a share of them are mapped, zeroed by the kernel and unmapped again every step.
+Measured by ``benchmarks/bench_sweep.py``: a 64-member full-batch sweep runs about a third
+faster with the settings below, and a fresh process running ``fit`` about half again as fast.
+
+:func:`keep_freed_memory` raises the mmap threshold to glibc's maximum (32 MiB) and the trim
+threshold to 256 MiB, once per process: memory freed by one step stays in the heap for the
+next. The cost is that up to 256 MiB of freed memory may stay mapped. Process-wide, so it is
+called by :func:`regcore.training.fit` and :func:`regcore.sweep.sweep` (and their worker
+processes), not at import. A no-op where the C library has no ``mallopt`` (not glibc).
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 32 * 2 ** 20   # glibc's upper limit on 64-bit systems
+TRIM_THRESHOLD = 256 * 2 ** 20
+
+_done: bool | None = None
+
+
+def keep_freed_memory() -> bool:
+    """Set glibc's thresholds once per process; True when they were set (glibc present)."""
+    global _done
+    if _done is None:
+        _done = False
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            mallopt = libc.mallopt
+        except (OSError, AttributeError):
+            return _done
+        mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+        _done = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+                     and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    return _done

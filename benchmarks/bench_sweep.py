@@ -12,7 +12,10 @@ One torch thread throughout. Prints (medians of ``--repeats``):
 * (b) a sweep on the default validation schedule (every epoch up to 16, then log-spaced, ≤ 64
   evaluations) over the post's 1000 epochs, against ``fit`` run alone (every epoch validated, as
   the post does): model-epochs/s and the ratio (target ≥ 10); the same for the minibatch run;
-* the memory of the thinned snapshots of a 512-member, 2000-epoch sweep.
+* the memory of the thinned snapshots of a 512-member, 2000-epoch sweep;
+* which batched forms the sweep found bit-exact against fit on this machine, and whether glibc
+  keeps freed memory mapped (:mod:`regcore.memory`; ``fit`` and the sweep both set it, so both
+  sides of (b) run with it).
 
 The machine is shared: figures move with the load of other processes; medians damp that.
 """
@@ -27,7 +30,10 @@ import torch
 import torch.nn.functional as F
 
 from regcore import MLP, POST_RUNS, fit, make_data
-from regcore.sweep import Member, SweepSettings, sweep
+from regcore.memory import keep_freed_memory
+from regcore.sweep import (Member, SweepSettings, _batched_is_exact, _step_is_exact,
+                           repeats_fit_exactly,
+                           sweep)
 
 
 def _median_seconds(fn, repeats):
@@ -97,6 +103,7 @@ def main() -> None:
         epochs = exp.train.epochs
         sched = SweepSettings(epochs=epochs, snapshots=0)  # default schedule
         bmembers = [replace(m, batch_size=exp.train.batch_size) for m in members]
+        fit(exp.model.build(50), data, replace(exp.train, epochs=20, snapshot_every=0))  # warm
         fit_s = _median_seconds(lambda: fit(exp.model.build(50), data,
                                             replace(exp.train, snapshot_every=0)), reps)
         fit_rate = epochs / fit_s
@@ -105,6 +112,15 @@ def main() -> None:
         print(f"  {name:<10} ({epochs} epochs, {len(sched.eval_epochs())} evaluations): "
               f"fit {fit_rate:6.0f} epochs/s, sweep {rate_b:7.0f} model-epochs/s, "
               f"ratio {rate_b / fit_rate:5.1f}x (target >= 10)", flush=True)
+
+    print("\nbit-exact against fit's operations (rows: batched one-output layer forward/"
+          "gradient, faster layouts):")
+    for rows in (200, 32, 8, 4):
+        fwd, grad = _batched_is_exact(rows, 25, torch.float32, "cpu")
+        print(f"  {rows:>4} rows: one-output layer {fwd}/{grad}, layouts "
+              f"{_step_is_exact(rows, (50, 25, 25, 1), True)}; whole step exact "
+              f"{repeats_fit_exactly(rows)}")
+    print(f"glibc keeps freed memory mapped (regcore.memory): {keep_freed_memory()}")
 
     big = SweepSettings(epochs=2000)
     print(f"\nsnapshots of a 512-member 2000-epoch sweep ({len(big.snapshot_epochs())} epochs "

@@ -38,7 +38,7 @@ GRIDS = {
 #: post's L1 and dropout runs take 2000; 1000 keeps the chapter's build within its time budget).
 GRID_EPOCHS = {"weight_decay": 1000, "l1": 1000, "dropout": 1000, "batch_size": 1000}
 
-N_TRAINS = (50, 100, 200, 400, 1600)
+N_TRAINS = (50, 100, 200, 400, 800, 1600)
 
 #: Validation budget of the learning curves (every epoch to 16, then log-spaced).
 CURVE_EVALS = 48

@@ -15,7 +15,7 @@ with its init seed, then flattened), the same shuffles (a private generator seed
 global one makes fit's draws per epoch: a loader seed, a shuffle seed for ``randperm``, a
 validation-loader seed) and the same operations. Whether a batched matmul rounds its sums as
 fit's single one does depends on the BLAS kernel, so the faster forms are checked once per shape
-against fit's own operations (:func:`_batched_is_exact`, :func:`_fast_layout_is_exact`) and used
+against fit's own operations (:func:`_batched_is_exact`, :func:`_step_is_exact`) and used
 only where they agree bit for bit. On this machine (MKL) the full batch and batches of 32 repeat
 fit's arithmetic exactly, so even chaotic runs never separate from fit; batches of a few rows
 shared by several members round differently in the last bits, and then plain runs agree to
@@ -322,27 +322,41 @@ def _fit_loss_and_grad(theta, sizes, x, y):
     return torch.stack(losses), torch.stack(grads)
 
 
-_EXACT_FAST_LAYOUT: dict = {}
+_EXACT_STEP: dict = {}
 
 
-def _fast_layout_is_exact(rows: int, sizes: tuple, dtype, device) -> bool:
-    """Whether :class:`_Stacked`'s faster matmul layouts give ``fit``'s bits for this shape.
+def _step_is_exact(rows: int, sizes: tuple, fast: bool, dtype=torch.float32,
+                   device="cpu") -> bool:
+    """Whether :class:`_Stacked`'s training step, in the given layouts, gives fit's bits.
 
-    MKL's small batched matmuls run faster as ``W @ aᵀ`` than as ``a @ Wᵀ`` and round the same
-    way for most shapes, but not all (batches of a few rows take other kernels). Measured once
-    per shape: one step of three random members against :func:`_fit_loss_and_grad`.
+    MKL's small batched matmuls run faster as ``W @ aᵀ`` than as ``a @ Wᵀ`` (``fast``) and round
+    the same way for most shapes, but not all (batches of a few rows take other kernels).
+    Measured once per shape: one step of three random members against
+    :func:`_fit_loss_and_grad`.
     """
-    key = (rows, tuple(sizes), dtype, str(device))
-    if key not in _EXACT_FAST_LAYOUT:
+    key = (rows, tuple(sizes), fast, dtype, str(device))
+    if key not in _EXACT_STEP:
         gen = torch.Generator().manual_seed(rows)
         n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
         theta = (torch.rand(3, n_params, generator=gen, dtype=dtype) - 0.5).to(device)
         x = torch.randn(3, rows, sizes[0], generator=gen, dtype=dtype).to(device)
         y = torch.randn(3, rows, 1, generator=gen, dtype=dtype).to(device)
-        loss, grad = _Stacked(theta, sizes, fast=True).loss_and_grad(x, y)
+        loss, grad = _Stacked(theta, sizes, fast=fast).loss_and_grad(x, y)
         ref_loss, ref_grad = _fit_loss_and_grad(theta, sizes, x, y)
-        _EXACT_FAST_LAYOUT[key] = torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad)
-    return _EXACT_FAST_LAYOUT[key]
+        _EXACT_STEP[key] = torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad)
+    return _EXACT_STEP[key]
+
+
+def repeats_fit_exactly(rows: int, sizes: tuple = (50, 25, 25, 1), device: str = "cpu") -> bool:
+    """Whether sweep members training on batches of ``rows`` rows repeat ``fit`` bit for bit.
+
+    True when the layouts the sweep picks give fit's bits for one step of several members (then
+    every step does: the same operations on the same numbers). Measured on this machine; used
+    by the "Beyond one seed" chapters to say which holds where the book was built.
+    """
+    device = resolve_device(device)
+    return (_step_is_exact(rows, sizes, True, torch.float32, device)
+            or _step_is_exact(rows, sizes, False, torch.float32, device))
 
 
 class _Stacked:
@@ -352,7 +366,7 @@ class _Stacked:
     :meth:`loss_and_grad` is the training step's forward and backward pass written out: batched
     forms of the operations autograd runs for one model in ``fit`` (so that each member gets
     fit's bits), with the gradient written straight into one (K, P) buffer. ``fast``: use the
-    faster matmul layouts (``None``: where :func:`_fast_layout_is_exact` says they are exact).
+    faster matmul layouts (``None``: where :func:`_step_is_exact` says they are exact).
     """
 
     def __init__(self, theta: torch.Tensor, sizes: tuple, fast: bool | None = None):
@@ -373,7 +387,7 @@ class _Stacked:
     def _use_fast(self, x) -> bool:
         if self.fast is not None:
             return self.fast
-        return _fast_layout_is_exact(x.shape[1], self.sizes, x.dtype, x.device)
+        return _step_is_exact(x.shape[1], self.sizes, True, x.dtype, x.device)
 
     def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
         """``x`` (K, B, in) → (K, B, 1); ``keep`` holds one dropout multiplier per hidden layer."""

@@ -99,7 +99,7 @@ def test_members_get_fits_bits_where_the_probes_say_so(model):
 def test_batched_step_matches_the_per_member_reference(rows, sizes):
     # Both layouts agree with fit's own operations to float32 round-off at every shape; the
     # probes pick bit-exact forms where they exist.
-    from regcore.sweep import _fast_layout_is_exact, _fit_loss_and_grad, _Stacked
+    from regcore.sweep import _fit_loss_and_grad, _Stacked, _step_is_exact
     gen = torch.Generator().manual_seed(rows)
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     theta = torch.rand(4, n_params, generator=gen) - 0.5
@@ -109,9 +109,16 @@ def test_batched_step_matches_the_per_member_reference(rows, sizes):
         loss, grad = _Stacked(theta, sizes, fast=fast).loss_and_grad(x, y)
         assert torch.allclose(loss, ref_loss, rtol=1e-6, atol=0)
         assert torch.allclose(grad, ref_grad, rtol=1e-4, atol=1e-6)
-    if _fast_layout_is_exact(rows, sizes, torch.float32, "cpu"):
+    if _step_is_exact(rows, sizes, True):
         loss, grad = _Stacked(theta, sizes).loss_and_grad(x, y)
         assert torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad)
+
+
+def test_the_post_batch_sizes_repeat_fit_exactly_here():
+    # what the chapters say about this machine; the sweep test above shows it over whole runs
+    from regcore.sweep import repeats_fit_exactly
+    assert repeats_fit_exactly(200) and repeats_fit_exactly(32)
+    assert repeats_fit_exactly(200, (50, 1)) and repeats_fit_exactly(32, (50, 1))
 
 
 def test_per_member_reference_is_fits_model_and_autograd():

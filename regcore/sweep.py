@@ -19,9 +19,10 @@ against fit's own operations (:func:`_batched_is_exact`, :func:`_step_is_exact`)
 only where they agree bit for bit. On this machine (MKL) the full batch and batches of 32 repeat
 fit's arithmetic exactly, so even chaotic runs never separate from fit; batches of a few rows
 shared by several members round differently in the last bits, and then plain runs agree to
-1e-5 and chaotic ones until their trajectories separate. Dropout masks are drawn from the sweep's
-own generator, so dropout members agree with ``fit`` in distribution over seeds, not draw for
-draw. ``tests/test_sweep.py`` checks all of these.
+1e-5 and chaotic ones until their trajectories separate. Dropout masks come from a generator of
+each member's own (seeded by its training seed), so dropout members agree with ``fit`` in
+distribution over seeds, not draw for draw, and a member's run is the same alone as in any
+sweep or worker split. ``tests/test_sweep.py`` checks all of these.
 
 Validation runs on a schedule (:mod:`regcore.schedule`); the best epoch is the evaluated epoch of
 lowest validation loss, whose parameters are kept and scored once on the held-out test split.
@@ -492,6 +493,24 @@ def _shuffle_seeds(seed: int, epochs: int) -> list[int]:
     return draws[1::3].tolist()
 
 
+def _mask_seed(seed: int) -> int:
+    """The seed of a member's dropout-mask generator, from its training seed."""
+    return (seed + 1) * 1_000_003 % 2 ** 62
+
+
+def _dropout_masks(dropping, k, rows, hidden, device) -> list:
+    """One (K, rows, width) multiplier per hidden layer: 1 for members without dropout, else
+    Bernoulli(1 - p) / (1 - p) drawn from the member's own generator (fit's arithmetic: the
+    mask is divided by 1 - p, then multiplies the activations)."""
+    masks = []
+    for width in hidden:
+        mask = torch.ones(k, rows, width, device=device)
+        for i, q, gen in dropping:
+            mask[i].bernoulli_(q, generator=gen).div_(q)
+        masks.append(mask)
+    return masks
+
+
 def _train_group(members, settings, datasets, device, progress, desc):
     """Train members that share a batch size; returns a dict of per-member numpy arrays."""
     k = len(members)
@@ -527,13 +546,11 @@ def _train_group(members, settings, datasets, device, progress, desc):
     wd, l2, l1 = col("weight_decay"), col("l2"), col("l1")
     any_wd = bool((wd != 0).any())
     any_l2, any_l1 = bool((l2 != 0).any()), bool((l1 != 0).any())
-    p = torch.tensor([m.dropout for m in members], dtype=theta.dtype, device=device)
-    with_dropout = bool((p > 0).any())
-    scale = (1.0 / (1.0 - p)).view(k, 1, 1)
     hidden = list(sizes[1:-1])
-    # Dropout masks come from the sweep's own generator, seeded by the members' training seeds.
-    mask_gen = torch.Generator(device=device).manual_seed(
-        int(sum((i + 1) * 1_000_003 * m.seed for i, m in enumerate(members)) % (2 ** 62)))
+    # Dropout: each member draws its masks from its own generator, seeded by its training seed
+    # (not fit's stream), so its run does not depend on which members share its sweep.
+    dropping = [(i, 1.0 - m.dropout, torch.Generator(device=device).manual_seed(
+        _mask_seed(m.seed))) for i, m in enumerate(members) if m.dropout > 0]
     optimizer = FlatOptimizer(settings.optimizer, settings.lr, wd if any_wd else 0.0)
     perm_seeds = [_shuffle_seeds(m.seed, epochs) for m in members]
     perm_gen = torch.Generator()
@@ -594,10 +611,7 @@ def _train_group(members, settings, datasets, device, progress, desc):
         xb, yb = shuffled(epoch)
         losses = torch.empty(n_batches, k, device=device)
         for j in range(n_batches):
-            keep = None
-            if with_dropout:
-                keep = [torch.bernoulli((1 - p).view(k, 1, 1).expand(k, bs, h),
-                                        generator=mask_gen) * scale for h in hidden]
+            keep = _dropout_masks(dropping, k, bs, hidden, device) if dropping else None
             per_member, grad = net.loss_and_grad(xb[:, j], yb[:, j], keep)
             if any_l2:
                 grad.addcmul_(theta, l2)
@@ -679,9 +693,9 @@ def sweep_parallel(members, settings: SweepSettings = SweepSettings(), workers: 
                    progress: bool = False, desc: str = "sweep") -> SweepResult:
     """:func:`sweep` with the members split into ``workers`` spawn processes (one thread each).
 
-    Each member's result does not depend on which other members share its process, except for
-    dropout masks (drawn from a generator seeded by the whole group's seeds). CPU only; on CUDA
-    this is :func:`sweep` in process.
+    Each member's result does not depend on which other members share its process (dropout
+    masks included: every member has its own generator). CPU only; on CUDA this is
+    :func:`sweep` in process.
     """
     members = tuple(members)
     workers = check_int("workers", workers, minimum=1)

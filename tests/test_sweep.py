@@ -177,6 +177,18 @@ def test_zero_dropout_members_stay_exact_beside_dropout_members():
     assert np.all(_close(res.val_loss[1], ref.val_loss))
 
 
+def test_a_dropout_member_runs_the_same_alone_and_in_any_split():
+    settings = SweepSettings(epochs=40, max_evals=None, snapshots=0)
+    members = [Member(dropout=0.2, seed=s, init_seed=s) for s in range(4)] + [Member()]
+    together = sweep(members, settings)
+    alone = sweep([members[2]], settings)
+    split = sweep_parallel(members, settings, workers=2)
+    assert np.array_equal(alone.val_loss[0], together.val_loss[2])
+    assert np.array_equal(split.val_loss, together.val_loss)
+    # and the masks differ between members: different seeds, different runs
+    assert not np.array_equal(together.val_loss[0], together.val_loss[1])
+
+
 def test_schedule_best_epoch_state_and_test_score():
     settings = SweepSettings(epochs=400, max_evals=40, dense_epochs=10, snapshots=0)
     res = sweep([Member(), Member(l1=0.021, seed=3, init_seed=3)], settings)

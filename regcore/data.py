@@ -59,7 +59,7 @@ class ToyData:
         return replace(self, **moved)
 
 
-def _whiten(data: ToyData) -> ToyData:
+def whiten_design(data: ToyData) -> ToyData:
     """Affine map of x fitted on the training split so that, with A = [X, 1], AᵀA/n = I.
 
     Centring on the training mean and multiplying by the inverse square root of the training
@@ -107,4 +107,4 @@ def make_data(n_train: int = 200, n_val: int = 10_000, n_test: int = 10_000, dim
     y_test = x_test @ true_w + true_b + noise * torch.randn(n_test, 1, generator=private)
 
     data = ToyData(x_train, y_train, x_val, y_val, x_test, y_test, true_w, true_b, noise, seed)
-    return _whiten(data) if whiten else data
+    return whiten_design(data) if whiten else data

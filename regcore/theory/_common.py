@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..data import ToyData, _whiten, make_data
+from ..data import ToyData, make_data, whiten_design
 from ..models import Linear
 from ..training import FitResult, TrainSettings, fit
 from .quadratic import theta_of
@@ -17,7 +17,7 @@ def book_data(n_train: int = 200, whiten: bool = False) -> ToyData:
     (whitening in float32 leaves errors of ~1e-8, visible in the L1 chapter's exact checks).
     """
     data = make_data(n_train=n_train).to(dtype=torch.float64)
-    return _whiten(data) if whiten else data
+    return whiten_design(data) if whiten else data
 
 
 def fit_linear(data: ToyData, settings: TrainSettings, init=None) -> FitResult:

@@ -4,19 +4,23 @@ glibc's ``malloc`` serves blocks above its mmap threshold (128 KiB at first, rai
 blocks are freed) with fresh ``mmap`` pages and trims the heap top back to the system when
 enough is free. A batched sweep allocates tensors of a few megabytes many times per epoch; with
 the defaults a share of them are mapped, zeroed by the kernel and unmapped again every step.
-Measured by ``benchmarks/bench_sweep.py``: a 64-member full-batch sweep runs about a third
-faster with the settings below, and a fresh process running ``fit`` about half again as fast.
+With the settings below ``fit`` in a fresh process runs about 1.7 times as fast
+(``benchmarks/bench_memory.py`` measures it side by side), and a 64-member full-batch sweep
+about a third faster.
 
 :func:`keep_freed_memory` raises the mmap threshold to glibc's maximum (32 MiB) and the trim
 threshold to 256 MiB, once per process: memory freed by one step stays in the heap for the
 next. The cost is that up to 256 MiB of freed memory may stay mapped. Process-wide, so it is
 called by :func:`regcore.training.fit` and :func:`regcore.sweep.sweep` (and their worker
-processes), not at import. A no-op where the C library has no ``mallopt`` (not glibc).
+processes), not at import. A no-op where the C library has no ``mallopt`` (not glibc), and
+when the environment sets ``REGCORE_KEEP_FREED_MEMORY=0`` (glibc's defaults stay; used by
+``benchmarks/bench_memory.py`` to measure the difference).
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 MMAP_THRESHOLD = 32 * 2 ** 20   # glibc's upper limit on 64-bit systems
@@ -30,6 +34,8 @@ def keep_freed_memory() -> bool:
     global _done
     if _done is None:
         _done = False
+        if os.environ.get("REGCORE_KEEP_FREED_MEMORY") == "0":
+            return _done
         try:
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
             mallopt = libc.mallopt

@@ -6,6 +6,7 @@ Without the setting glibc's own adaptive thresholds sometimes get there and some
 all 2,500 pages every step, depending on the heap's layout; benchmarks/bench_sweep.py shows what
 that costs.
 """
+import os
 import subprocess
 import sys
 
@@ -34,7 +35,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 def _faults(mode: str) -> int:
     out = subprocess.run([sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True,
-                         check=True)
+                         check=True, env={**os.environ, "REGCORE_KEEP_FREED_MEMORY": "1"})
     return int(out.stdout.split()[-1])
 
 
@@ -42,6 +43,13 @@ def _faults(mode: str) -> int:
 def test_steps_after_the_first_fault_in_no_new_pages():
     # 100 steps x 2,500 pages if every step re-faulted; allow less than one step's worth
     assert _faults("on") < 2_500
+
+
+def test_environment_can_keep_glibcs_defaults():
+    script = "import regcore.memory as m; print(m.keep_freed_memory())"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, env={**os.environ, "REGCORE_KEEP_FREED_MEMORY": "0"})
+    assert out.stdout.strip() == "False"
 
 
 def test_setting_is_idempotent():

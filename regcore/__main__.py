@@ -24,13 +24,21 @@ def _table(rows: dict) -> str:
     return "\n".join(lines)
 
 
-def _add_sweep_parser(sub) -> None:
-    """Hook for ``python -m regcore sweep`` (added by :mod:`regcore.sweep` when present)."""
+def _add_sweep_parser(sub) -> ImportError | None:
+    """Register ``python -m regcore sweep`` (:mod:`regcore.sweep_cli`).
+
+    If that import fails, ``sweep`` is still registered, as a stub, and the error is returned:
+    :func:`main` raises it when ``sweep`` is asked for (so the user sees the real
+    ``ImportError``, not argparse's "invalid choice"), while ``post`` and ``run`` still work.
+    """
     try:
         from .sweep_cli import add_parser
-    except ImportError:
-        return
+    except ImportError as err:
+        sub.add_parser("sweep", help="unavailable (import failed)",
+                       description=f"unavailable: importing regcore.sweep_cli failed: {err}")
+        return err
     add_parser(sub)
+    return None
 
 
 def main(argv=None) -> int:
@@ -50,8 +58,13 @@ def main(argv=None) -> int:
     one.add_argument("--device", default="cpu")
     one.add_argument("--json", action="store_true")
     one.add_argument("--no-progress", action="store_true")
-    _add_sweep_parser(sub)
-    args = parser.parse_args(argv)
+    sweep_error = _add_sweep_parser(sub)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "sweep" and sweep_error is not None:
+        raise ImportError("python -m regcore sweep is unavailable: importing regcore.sweep_cli "
+                          f"failed: {sweep_error}") from sweep_error
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     try:
         if args.command == "post":

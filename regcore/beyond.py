@@ -8,10 +8,14 @@
 * :func:`learning_curves` — test loss against n_train for the linear model, the plain MLP and
   each tuned regularised MLP (same chapter).
 * :func:`summary` — mean and 95% interval of a score per group of members.
+* :func:`divergence_report` — which members diverged, and when.
 
 Every number is selected on validation (best epoch among the scheduled evaluations, tuned value by
-mean validation loss) and reported on the held-out test split. The grids and seed counts live here
-so that the chapters only call and plot.
+mean validation loss) and reported on the held-out test split. A member whose losses became
+infinite or NaN (``SweepResult.diverged_epoch >= 0``) keeps a finite best loss from before it
+diverged, which would flatter its group: it is left out of every mean, interval and tuned optimum
+here (:func:`finite`), and the chapters say how many diverged and where. The grids and seed counts
+live here so that the chapters only call and plot.
 """
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ import numpy as np
 from .experiments import POST_RUNS
 from .stats import mean_interval, paired_difference, welch_difference
 from .sweep import Member, SweepResult, SweepSettings, sweep_many
+
+#: Fewest members that stayed finite for a group to be summarised (a mean and an interval).
+MIN_MEMBERS = 2
 
 #: The post's runs in its order, and the regularised ones the chapters tune.
 RUNS = ("linear", "mlp", "weight_decay", "l2", "l1", "minibatch", "dropout")
@@ -42,6 +49,10 @@ N_TRAINS = (50, 100, 200, 400, 800, 1600)
 
 #: Validation budget of the learning curves (every epoch to 16, then log-spaced).
 CURVE_EVALS = 48
+
+#: The training-set size at which a minibatch MLP of the learning curves takes ``epochs`` epochs;
+#: at other n it takes as many optimiser steps as there (the post's n_train).
+STEPS_N_TRAIN = 200
 
 
 def post_member(name: str, data_seed: int = 42, init_seed: int = 42, **changes) -> Member:
@@ -95,11 +106,34 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
     return sweep_many(jobs, workers, progress)
 
 
-def tuned(result: SweepResult, field: str) -> tuple:
-    """The grid value of ``field`` with the lowest mean validation loss over seeds."""
-    values = GRIDS[field]
-    means = [result.where(**{field: v}).best_val_loss.mean() for v in values]
+def finite(result: SweepResult) -> SweepResult:
+    """The members of ``result`` that never diverged (``diverged_epoch == -1``)."""
+    return result.select(np.asarray(result.diverged_epoch) < 0)
+
+
+def tuned(result: SweepResult, field: str, values=None) -> object:
+    """The grid value of ``field`` with the lowest mean validation loss over seeds.
+
+    Diverged members are left out of the means; a grid value with fewer than ``MIN_MEMBERS``
+    finite members cannot be chosen. ``values`` defaults to ``GRIDS[field]``. Raises
+    ``ValueError`` when no value can.
+    """
+    values = tuple(GRIDS[field] if values is None else values)
+    means = []
+    for v in values:
+        kept = finite(result.where(**{field: v}))
+        means.append(kept.best_val_loss.mean() if len(kept) >= MIN_MEMBERS else np.inf)
+    if not np.isfinite(means).any():
+        raise ValueError(f"no value of {field} is allowed as tuned: every one of {values!r} has "
+                         f"fewer than {MIN_MEMBERS} members that stayed finite")
     return values[int(np.argmin(means))]
+
+
+def value_words(field: str, value) -> str:
+    """A grid value as the chapters write it: batch size None is 'full batch'."""
+    if field == "batch_size" and value is None:
+        return "full batch"
+    return f"{value:g}"
 
 
 def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int = 1000,
@@ -109,7 +143,9 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
 
     Seed s sets the data, init and training seeds. Full-batch MLPs train ``epochs`` epochs, the
     linear model the post's 500; a minibatch MLP trains as many optimiser *steps* as it does at
-    n_train 200 (``epochs·200/n`` epochs, at least 20), which keeps its cost flat in n.
+    n_train ``STEPS_N_TRAIN`` = 200 (``epochs·200/n`` epochs, at least 20), which keeps its cost
+    flat in n. A tuned batch size of None (full batch) is the plain MLP and adds no run; nor does
+    one at an n no larger than the batch (one batch would be the whole set).
     """
     jobs = {}
     for n in n_trains:
@@ -126,7 +162,8 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
             jobs[("batch", n)] = ([Member(batch_size=b, data_seed=s, init_seed=s, seed=s,
                                           label="batch_size") for s in range(seeds)],
                                   post_settings("mlp", n_train=n, max_evals=CURVE_EVALS,
-                                                epochs=max(20, round(epochs * 200 / n))))
+                                                epochs=max(20, round(epochs * STEPS_N_TRAIN
+                                                                     / n))))
     results = sweep_many(jobs, workers, progress)
     out = {}
     for (_, n), res in results.items():
@@ -135,15 +172,75 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
     return out
 
 
+def _kept(result: SweepResult, what: str) -> SweepResult:
+    kept = finite(result)
+    if len(kept) < MIN_MEMBERS:
+        raise ValueError(f"{what} of {len(result)} members, {len(result) - len(kept)} diverged, "
+                         f"is not allowed: at least {MIN_MEMBERS} must stay finite")
+    return kept
+
+
 def unpaired(a: SweepResult, b: SweepResult,
              score: str = "test_loss_at_best") -> tuple[float, float, float]:
-    """Mean of ``score(a) − score(b)`` for independent groups and its 95% Welch interval."""
-    return welch_difference(getattr(a, score), getattr(b, score))
+    """Mean of ``score(a) − score(b)`` for independent groups and its 95% Welch interval, over the
+    members of each that stayed finite."""
+    return welch_difference(getattr(_kept(a, "group a"), score),
+                            getattr(_kept(b, "group b"), score))
 
 
-def summary(result: SweepResult, score: str = "test_loss_at_best") -> tuple[float, float, float]:
-    """``(mean, low, high)`` of a per-member score over the members of ``result``."""
-    return mean_interval(getattr(result, score))
+def summary(result: SweepResult, score: str = "test_loss_at_best",
+            nan_if_empty: bool = False) -> tuple[float, float, float]:
+    """``(mean, low, high)`` of a per-member score over the members of ``result`` that stayed
+    finite. Fewer than ``MIN_MEMBERS`` of them: ``ValueError``, or NaNs with ``nan_if_empty``
+    (for a figure, which leaves the point out)."""
+    if nan_if_empty and len(finite(result)) < MIN_MEMBERS:
+        return (np.nan, np.nan, np.nan)
+    return mean_interval(getattr(_kept(result, "a group"), score))
+
+
+def _describe(member: Member) -> str:
+    parts = [member.label] if member.label else []
+    for name in ("weight_decay", "l2", "l1", "dropout"):
+        if getattr(member, name):
+            parts.append(f"{name} {getattr(member, name):g}")
+    if member.batch_size is not None:
+        parts.append(f"batch {member.batch_size}")
+    seeds = {member.data_seed, member.init_seed, member.seed}
+    parts.append(f"seed {member.seed}" if len(seeds) == 1 else
+                 f"data seed {member.data_seed}, init seed {member.init_seed}")
+    return ", ".join(parts)
+
+
+def divergence_report(results) -> tuple[int, int, str]:
+    """``(diverged, members, where)`` over a SweepResult or a dict of them: how many members
+    diverged, of how many, and where — "l1, l1 0.1, seed 3 (n = 200) at epoch 57; …" (empty when
+    none did). Dict keys that are tuples ``(label, n_train)`` add the n."""
+    items = results.items() if isinstance(results, dict) else [(None, results)]
+    total, where = 0, []
+    for key, res in items:
+        total += len(res)
+        for k in np.flatnonzero(np.asarray(res.diverged_epoch) >= 0):
+            n = f" (n = {res.settings.n_train})" if isinstance(key, tuple) and any(
+                isinstance(x, int) for x in key) else ""
+            where.append(f"{_describe(res.members[k])}{n} at epoch {int(res.diverged_epoch[k])}")
+    return len(where), total, "; ".join(where)
+
+
+def curve(scores: dict, label: str, n_trains=N_TRAINS) -> tuple[list, list]:
+    """``(ns, rows)``: the n of ``n_trains`` at which ``scores`` has ``(label, n)``, and its rows.
+
+    The tuned batch size has no run where a batch would hold the whole training set (n ≤ batch
+    size; full batch: at no n), so its curve may be short or empty.
+    """
+    ns = [n for n in n_trains if (label, n) in scores]
+    return ns, [scores[(label, n)] for n in ns]
+
+
+def versus_more_data(curves: dict, labels, small: int = 200, large: int = 400) -> dict:
+    """``{label: (mean, low, high)}``: Welch difference of test loss, regularised MLP at ``small``
+    points minus the plain MLP at ``large``, for each label that has a run at ``small``."""
+    return {label: unpaired(curves[(label, small)], curves[("mlp", large)])
+            for label in labels if (label, small) in curves}
 
 
 #: The post's ranking, best validation loss first (published numbers, one seed).
@@ -152,12 +249,24 @@ POST_RANKING = ("dropout", "l1", "minibatch", "weight_decay", "mlp")
 
 def paired(results: dict, a: str, b: str, vary: str,
            score: str = "test_loss_at_best") -> tuple[float, float, float]:
-    """Mean and 95% interval of ``score(a) − score(b)`` over the same seeds (``vary``)."""
-    ra, rb = results[(a, vary)], results[(b, vary)]
+    """Mean and 95% interval of ``score(a) − score(b)`` over the same seeds (``vary``), over the
+    seeds at which neither run diverged."""
+    return paired_results(results[(a, vary)], results[(b, vary)], score, (a, b))
+
+
+def paired_results(ra: SweepResult, rb: SweepResult, score: str = "test_loss_at_best",
+                   names=("a", "b")) -> tuple[float, float, float]:
+    """Mean and 95% interval of ``score(ra) − score(rb)``, members paired by their seeds, over
+    the seeds at which neither diverged. ``ValueError`` if the seeds differ."""
+    a, b = names
     seeds = lambda r: [(m.data_seed, m.init_seed, m.seed) for m in r.members]  # noqa: E731
     if seeds(ra) != seeds(rb):
         raise ValueError(f"runs {a!r} and {b!r} are not paired: their members' seeds differ")
-    return paired_difference(getattr(ra, score), getattr(rb, score))
+    both = (np.asarray(ra.diverged_epoch) < 0) & (np.asarray(rb.diverged_epoch) < 0)
+    if both.sum() < MIN_MEMBERS:
+        raise ValueError(f"runs {a!r} and {b!r} are not allowed here: at fewer than "
+                         f"{MIN_MEMBERS} seeds did both stay finite")
+    return paired_difference(getattr(ra, score)[both], getattr(rb, score)[both])
 
 
 def verdict(interval: tuple[float, float, float]) -> str:

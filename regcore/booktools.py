@@ -13,7 +13,7 @@ import torch
 from myst_nb import glue
 
 from .experiments import Experiment
-from .plots import use_book_style
+from .plots import PREDICTION_POINTS, use_book_style
 from .training import FitResult
 
 
@@ -68,3 +68,33 @@ def glue_words(key: str, text: str) -> None:
     from IPython.display import Markdown
 
     glue(key, Markdown(text), display=False)
+
+
+def glue_prediction_sizes(data) -> None:
+    """Glue ``pred-points`` and ``pred-n-val``: what a predictions figure's caption quotes."""
+    glue_value("pred-points", PREDICTION_POINTS)
+    glue_value("pred-n-val", data.n_val)
+
+
+#: A best epoch in the last 5% of training is read as "still improving when training stopped".
+LATE_BEST_SHARE = 0.95
+
+
+def glue_convergence(prefix: str, result: FitResult) -> bool:
+    """Glue ``<prefix>-convergence``: whether the run's best epoch came before the end.
+
+    A best epoch within the last 5% of the epochs means the validation loss was still falling
+    when training stopped, so the run's "best" is where it was cut off, not a minimum; the
+    chapters say so instead of reading such a run as converged. Returns whether it is late.
+    """
+    late = result.best_epoch >= LATE_BEST_SHARE * result.epochs
+    from .claims import pick
+
+    pick(f"{prefix}-convergence", late,
+         f"Its best epoch, {result.best_epoch} of {result.epochs}, lies in the last "
+         f"{1 - LATE_BEST_SHARE:.0%} of training: the validation loss was still falling when "
+         "training stopped, so this is where the run was cut off rather than a minimum, and a "
+         "longer run could do better.",
+         f"Its best epoch, {result.best_epoch} of {result.epochs}, lies well before the end: "
+         "the validation loss had stopped improving by then.")
+    return late

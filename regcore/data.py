@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 
 import torch
 
-from ._checks import check_int, check_real
+from ._checks import check_int, check_real, check_seed
 from .seeding import reset_seeds
 
 #: Offset added to the data seed for the private generator of the test split.
@@ -59,6 +59,14 @@ class ToyData:
         return replace(self, **moved)
 
 
+def _check_whitenable(n_train: int, dims: int) -> None:
+    """Whitening inverts the training covariance, which has rank < dims unless n_train > dims."""
+    if n_train <= dims:
+        raise ValueError(f"n_train={n_train} is not allowed with whiten=True and dims={dims}: "
+                         "whitening needs n_train > dims (the training covariance must be "
+                         "invertible)")
+
+
 def whiten_design(data: ToyData) -> ToyData:
     """Affine map of x fitted on the training split so that, with A = [X, 1], AᵀA/n = I.
 
@@ -66,7 +74,9 @@ def whiten_design(data: ToyData) -> ToyData:
     covariance (divided by n) makes the columns orthonormal and orthogonal to the intercept. The
     same map is applied to validation and test x; y is unchanged. Used by the L1 theory chapter,
     where soft-thresholding is exact only for such a design.
+    Raises ``ValueError`` when ``data.n_train <= data.dims``.
     """
+    _check_whitenable(data.n_train, data.dims)
     x = data.x_train.double()
     mean = x.mean(0, keepdim=True)
     cov = (x - mean).T @ (x - mean) / x.shape[0]
@@ -92,7 +102,9 @@ def make_data(n_train: int = 200, n_val: int = 10_000, n_test: int = 10_000, dim
     n_test = check_int("n_test", n_test, minimum=1)
     dims = check_int("dims", dims, minimum=1)
     noise = check_real("noise", noise, minimum=0.0)
-    seed = check_int("seed", seed, minimum=0)
+    seed = check_seed("seed", seed)
+    if whiten:
+        _check_whitenable(n_train, dims)
 
     reset_seeds(seed)
     true_w = torch.randn(dims, 1) * 3 / math.sqrt(dims)

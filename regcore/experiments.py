@@ -15,10 +15,11 @@ import multiprocessing
 import torch
 from tqdm.auto import tqdm
 
-from ._checks import check_choice, check_int, check_real
+from ._checks import (check_choice, check_int, check_real, check_seed, check_sequence,
+                      check_sizes)
 from .data import ToyData, make_data
 from .models import MLP, Linear
-from .training import FitResult, TrainSettings, fit
+from .training import FitResult, TrainSettings, fit, resolve_device
 
 
 @dataclass(frozen=True)
@@ -32,21 +33,27 @@ class ModelSpec:
 
     def __post_init__(self):
         check_choice("kind", self.kind, ("linear", "mlp"))
-        object.__setattr__(self, "sizes", tuple(self.sizes))
-        for i, s in enumerate(self.sizes):
-            check_int(f"sizes[{i}]", s, minimum=1)
+        object.__setattr__(self, "sizes", check_sizes("sizes", self.sizes))
         check_real("dropout", self.dropout, minimum=0.0, below=1.0)
-        check_int("seed", self.seed, minimum=0)
+        check_seed("seed", self.seed)
         if self.kind == "linear" and self.dropout:
             raise ValueError(f"dropout={self.dropout!r} is not allowed for kind='linear': the "
                              "post's linear model has no dropout (use 0.0)")
 
     def build(self, dims: int):
-        """The model, created under the seeding protocol, for data of ``dims`` features."""
+        """The model, created under the seeding protocol, for data of ``dims`` features.
+
+        For kind 'mlp', ``sizes[0]`` must equal ``dims`` (``ValueError`` otherwise); the linear
+        model has no hidden widths and takes ``dims`` inputs.
+        """
+        dims = check_int("dims", dims, minimum=1)
         if self.kind == "linear":
             return Linear(dims, seed=self.seed)
-        sizes = (dims,) + self.sizes[1:] if self.sizes[0] != dims else self.sizes
-        return MLP(sizes, dropout=self.dropout, seed=self.seed)
+        if self.sizes[0] != dims:
+            raise ValueError(f"sizes[0]={self.sizes[0]} does not fit dims={dims}: the model's "
+                             "input width must equal the data's dims (use ModelSpec(sizes=("
+                             f"{dims}, ...)))")
+        return MLP(self.sizes, dropout=self.dropout, seed=self.seed)
 
 
 @dataclass(frozen=True)
@@ -119,11 +126,14 @@ def run_post(n_trains=(200,), names=RUN_NAMES, *, workers: int | None = None,
     With ``workers`` > 1 the runs go to that many processes (default: the CPU count, at most 2
     on this book's machine); results are the same bits as in-process runs with one thread.
     """
+    names = check_sequence("names", names, "a sequence of run names, e.g. ('linear', 'mlp')")
     for name in names:
         get_experiment(name)
+    n_trains = check_sequence("n_trains", n_trains, "a sequence of integers, e.g. (200,)")
     n_trains = [check_int("n_train", n, minimum=1) for n in n_trains]
     workers = min(2, os.cpu_count() or 1) if workers is None else check_int("workers", workers,
                                                                                minimum=1)
+    resolve_device(device)
     jobs = sorted(((name, n) for n in n_trains for name in names),
                   key=lambda job: -_cost(*job))
     results: dict[tuple[str, int], FitResult] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_int, check_real
+from ._checks import check_int, check_real, check_seed, check_sizes
 from .seeding import reset_seeds
 
 
@@ -22,7 +22,7 @@ class Linear(nn.Module):
 
     def __init__(self, dims: int = 50, seed: int = 42):
         dims = check_int("dims", dims, minimum=1)
-        seed = check_int("seed", seed, minimum=0)
+        seed = check_seed("seed", seed)
         super().__init__()
         reset_seeds(seed)
         self.sizes = (dims, 1)
@@ -36,14 +36,9 @@ class MLP(nn.Module):
     """A ReLU network with layer widths ``sizes`` and dropout ``p`` before each activation."""
 
     def __init__(self, sizes=(50, 25, 25, 1), dropout: float = 0.0, seed: int = 42):
-        sizes = tuple(sizes)
-        if len(sizes) < 2:
-            raise ValueError(f"sizes={sizes!r} is not allowed: sizes must list at least an input "
-                             "and an output width")
-        for i, s in enumerate(sizes):
-            check_int(f"sizes[{i}]", s, minimum=1)
+        sizes = check_sizes("sizes", sizes)
         dropout = check_real("dropout", dropout, minimum=0.0, below=1.0)
-        seed = check_int("seed", seed, minimum=0)
+        seed = check_seed("seed", seed)
         super().__init__()
         reset_seeds(seed)
         self.sizes = sizes

@@ -99,18 +99,26 @@ def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
     return out.cpu().numpy().ravel()
 
 
+#: Validation points drawn in the predictions figures (all 10,000 would hide each other); the
+#: chapters glue this number into the captions.
+PREDICTION_POINTS = 2000
+
+
 def predictions_figure(model, state: dict, data, title: str = "") -> plt.Figure:
-    """Predicted against true y on the training and validation splits, with R²."""
+    """Predicted against true y on the training split and the first :data:`PREDICTION_POINTS`
+    validation points; each panel's R² is over its whole split (as the chapters' prose)."""
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharex=True, sharey=True)
-    for ax, (name, x, y, colour) in zip(axes, [
-            ("training", data.x_train, data.y_train, TRAIN_COLOUR),
-            ("validation", data.x_val[:2000], data.y_val[:2000], VAL_COLOUR)]):
+    for ax, (name, x, y, shown, colour) in zip(axes, [
+            ("training", data.x_train, data.y_train, len(data.x_train), TRAIN_COLOUR),
+            ("validation", data.x_val, data.y_val, PREDICTION_POINTS, VAL_COLOUR)]):
         pred = predict(model, state, x)
         truth = y.cpu().numpy().ravel()
+        r2 = r_squared(pred, truth)
+        pred, truth = pred[:shown], truth[:shown]
         ax.scatter(truth, pred, s=5, alpha=0.5, color=colour, rasterized=True)
         lim = [min(truth.min(), pred.min()), max(truth.max(), pred.max())]
         ax.plot(lim, lim, color="black", lw=1, label="y = x")
-        ax.set_title(f"{name}: R² = {r_squared(pred, truth):.3f}")
+        ax.set_title(f"{name}: R² = {r2:.3f}")
         ax.set_xlabel("true y")
         ax.legend(loc="upper left", fontsize=8)
     axes[0].set_ylabel("predicted y")

@@ -16,7 +16,7 @@ import itertools
 import json
 import sys
 
-from ._checks import check_choice, check_int
+from ._checks import SEED_LIMIT, check_choice, check_int, check_seed
 from .experiments import RUN_NAMES, get_experiment
 from .sweep import Member, SweepSettings, sweep, sweep_parallel
 
@@ -32,7 +32,11 @@ def members_for(run: str, grid: dict, seeds: int, vary: str, first_seed: int = 0
     """
     exp = get_experiment(run)
     check_int("seeds", seeds, minimum=1)
-    check_int("first_seed", first_seed, minimum=0)
+    check_seed("first_seed", first_seed)
+    if first_seed + seeds > SEED_LIMIT:
+        raise ValueError(f"seeds={seeds} is not allowed with first_seed={first_seed}: the seeds "
+                         f"first_seed ... first_seed+seeds-1 must be < 2**32, so seeds must be "
+                         f"<= {SEED_LIMIT - first_seed}")
     check_choice("vary", vary, VARY)
     t = exp.train
     base = dict(weight_decay=t.weight_decay, l2=t.l2, l1=t.l1, dropout=exp.model.dropout,
@@ -53,7 +57,8 @@ def settings_for(run: str, n_train: int, epochs: int | None, max_evals: int | No
                  device: str) -> SweepSettings:
     exp = get_experiment(run)
     return SweepSettings(model=exp.model.kind, optimizer=exp.train.optimizer, lr=exp.train.lr,
-                         epochs=epochs or exp.train.epochs, n_train=n_train,
+                         epochs=exp.train.epochs if epochs is None else epochs,
+                         n_train=n_train,
                          max_evals=max_evals, snapshots=0, device=device)
 
 

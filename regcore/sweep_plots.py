@@ -73,15 +73,21 @@ def strength_figure(panels: dict) -> plt.Figure:
 
 
 def learning_curves_figure(curves: dict) -> plt.Figure:
-    """``curves[label] = (n_trains, rows (len(n_trains), 3))`` of test-loss (mean, low, high)."""
+    """``curves[label] = (n_trains, rows (len(n_trains), 3))`` of test-loss (mean, low, high).
+
+    A label's n_trains may be a subset of the others' (the tuned batch size has no run where one
+    batch is the whole set) or empty (then it is left out of the figure and its legend).
+    """
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for label, (ns, rows) in curves.items():
-        rows = np.asarray(rows)
+        if not len(ns):
+            continue
+        rows = np.asarray(rows, dtype=float).reshape(len(ns), 3)
         line, = ax.plot(ns, rows[:, 0], "o-", ms=3, label=label)
         ax.fill_between(ns, rows[:, 1], rows[:, 2], color=line.get_color(), alpha=0.15)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xticks(list(next(iter(curves.values()))[0]))
+    ax.set_xticks(sorted({n for ns, _ in curves.values() for n in ns}))
     ax.get_xaxis().set_major_formatter(plt.ScalarFormatter())
     ax.set_xlabel("training points n")
     ax.set_ylabel("test loss at the best epoch")

@@ -8,11 +8,19 @@ drops is the cost: no ``DataLoader``, no per-row collation of 10,000 validation 
 optimiser's update done on one flat parameter vector (:mod:`regcore.optim`) rather than in a
 Python loop over tensors.
 
-It records per epoch (epoch 0 before training, in eval mode): the mean training loss of the
-epoch's batches (train mode, before each step), the validation loss, and — every
+It records per epoch (epoch 0 before training): the mean training loss of the epoch's batches
+(train mode, before each step), the validation loss, and — every
 ``snapshot_every`` epochs — a flat copy of all parameters. The best epoch is the one of lowest
 validation loss; its state is *copied* (the original kept a reference to live tensors). The test
 split is evaluated once, on the best state, at the end. Used by every chapter.
+
+Epoch 0 has two protocols (:attr:`TrainSettings.initial_eval`). ``"post"`` (the default) is the
+original's: its loop measures the starting point *before* any ``model.train()``/``model.eval()``
+call, so a freshly built model is still in training mode — for a model with dropout the epoch-0
+passes run with dropout on, draw masks from the global generator (every later mask comes from a
+later point of the stream) and record noisy epoch-0 losses. ``"clean"`` evaluates epoch 0 in eval
+mode and draws no masks, the protocol of the chapters that go beyond the post and of
+:mod:`regcore.sweep`. Without dropout the two are the same bits.
 """
 from __future__ import annotations
 
@@ -26,7 +34,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ._checks import check_choice, check_int, check_real
+from ._checks import check_choice, check_decoupled_decay, check_int, check_real, check_seed
 from .memory import keep_freed_memory
 from .data import ToyData
 from .optim import FlatOptimizer, FlatParameters
@@ -34,6 +42,7 @@ from .penalties import add_penalty_gradient_
 from .seeding import reset_seeds
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
+INITIAL_EVALS = ("post", "clean")  # epoch 0 in training mode as the original, or in eval mode
 
 
 class DivergenceError(RuntimeError):
@@ -46,20 +55,29 @@ class DivergenceError(RuntimeError):
 
 
 def resolve_device(device: str) -> torch.device:
-    """``"auto"`` → CUDA when present, else CPU; any other string must name a usable device."""
+    """``"auto"`` → CUDA when present, else CPU; else ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+
+    Only CPU and CUDA devices are allowed (``"meta"`` has no data, ``"mps"`` and the others are
+    untested), and a CUDA one must exist here; otherwise ``ValueError`` naming the device.
+    """
+    allowed = "'auto', 'cpu', 'cuda' or 'cuda:N'"
     if not isinstance(device, str):
-        raise ValueError(f"device={device!r} is not allowed: device must be a string such as "
-                         "'cpu', 'cuda' or 'auto'")
+        raise ValueError(f"device={device!r} is not allowed: device must be a string, one of "
+                         f"{allowed}")
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device={device!r} is not allowed: device must be 'auto', 'cpu', "
-                         "'cuda' or 'cuda:N'") from None
+    except (RuntimeError, TypeError, ValueError):
+        dev = None
+    if dev is None or dev.type not in ("cpu", "cuda") or (dev.type == "cpu" and dev.index):
+        raise ValueError(f"device={device!r} is not allowed: device must be {allowed}")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} is not allowed here: no CUDA device is available "
                          "(use 'cpu' or 'auto')")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"device={device!r} is not allowed here: device must be 'cuda:N' with "
+                         f"N < {torch.cuda.device_count()}, the number of CUDA devices")
     return dev
 
 
@@ -77,18 +95,22 @@ class TrainSettings:
     seed: int = 42
     device: str = "cpu"
     snapshot_every: int = 1  # 0: no parameter snapshots
+    initial_eval: str = "post"  # epoch 0: "post" (train mode, as the original) or "clean" (eval)
 
     def __post_init__(self):
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_real("lr", self.lr, minimum=0.0, strict=True)
         check_int("epochs", self.epochs, minimum=1)
         check_real("weight_decay", self.weight_decay, minimum=0.0)
+        if self.optimizer == "adamw":
+            check_decoupled_decay(self.lr, self.weight_decay)
         check_real("l2", self.l2, minimum=0.0)
         check_real("l1", self.l1, minimum=0.0)
         if self.batch_size is not None:
             check_int("batch_size", self.batch_size, minimum=1)
-        check_int("seed", self.seed, minimum=0)
+        check_seed("seed", self.seed)
         check_int("snapshot_every", self.snapshot_every, minimum=0)
+        check_choice("initial_eval", self.initial_eval, INITIAL_EVALS)
         resolve_device(self.device)
 
 
@@ -130,6 +152,15 @@ class FitResult:
         return asdict(self.settings)
 
 
+def epoch_mean(losses: list) -> float:
+    """The epoch's loss as the original records it: ``np.mean`` of the batch losses.
+
+    NumPy sums pairwise (eight partial sums from eight batches on), which can differ in the last
+    bit from a left-to-right ``sum``: with 12 batches (n_train 400, batch 32) it does.
+    """
+    return float(np.mean(losses))
+
+
 def _draw_loader_base_seed() -> None:
     """The draw a ``DataLoader`` iterator makes from the global generator when created."""
     torch.empty((), dtype=torch.int64).random_()
@@ -154,8 +185,38 @@ def _batches(x: torch.Tensor, y: torch.Tensor, perm: torch.Tensor, batch_size: i
 
 
 def check_model_fits(model: nn.Module, data: ToyData) -> None:
-    """Raise ``ValueError`` when the model's input width is not the data's dimension."""
+    """Raise ``ValueError`` when ``model`` cannot be trained on ``data``.
+
+    That is: ``model`` is not an ``nn.Module`` with parameters or ``data`` not a
+    :class:`ToyData`; the model's input width (its ``sizes[0]``, or else its first ``nn.Linear``
+    layer's ``in_features``) is not the data's dims; its last width is not 1; or its parameters'
+    dtype is not the data's.
+    """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model={model!r} is not allowed: model must be a torch.nn.Module, "
+                         "e.g. regcore.MLP()")
+    if not isinstance(data, ToyData):
+        raise ValueError(f"data={data!r} is not allowed: data must be a ToyData, e.g. "
+                         "regcore.make_data()")
+    params = list(model.parameters())
+    if not params:
+        raise ValueError(f"model={type(model).__name__} is not allowed: the model has no "
+                         "parameters to train")
+    dtypes = sorted({str(p.dtype) for p in params})
+    if len(dtypes) > 1:
+        raise ValueError(f"model dtypes {dtypes} are not allowed: all of the model's parameters "
+                         "must have one dtype")
+    if params[0].dtype != data.x_train.dtype:
+        raise ValueError(f"model dtype={params[0].dtype} does not match data dtype="
+                         f"{data.x_train.dtype}: cast one to the other, e.g. "
+                         f"model.to({data.x_train.dtype}) or data.to(dtype={params[0].dtype})")
     sizes = getattr(model, "sizes", None)
+    if sizes is None:
+        first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
+        if first is not None and first.in_features != data.dims:
+            raise ValueError(f"in_features={first.in_features} of the model's first Linear layer "
+                             "does not fit the data: the model's input width must equal the "
+                             f"data's dims={data.dims}")
     if sizes is not None and sizes[0] != data.dims:
         raise ValueError(f"sizes[0]={sizes[0]} does not fit the data: the model's input width "
                          f"must equal the data's dims={data.dims}")
@@ -172,6 +233,9 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
     Raises ``ValueError`` for a model or batch size that does not fit the data and
     :class:`DivergenceError` when a loss becomes NaN or infinite.
     """
+    if not isinstance(settings, TrainSettings):
+        raise ValueError(f"settings={settings!r} is not allowed: settings must be a "
+                         "TrainSettings, e.g. regcore.TrainSettings(lr=0.01)")
     check_model_fits(model, data)
     n = data.n_train
     batch_size = n if settings.batch_size is None else settings.batch_size
@@ -217,13 +281,14 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
 
     start = time.perf_counter()
     reset_seeds(settings.seed)
-    # Epoch 0: the original iterates each loader once in eval mode before training.
-    model.eval()
+    # Epoch 0: the original iterates each loader once before training, with the model in the
+    # mode its constructor left it in (training mode: dropout on); "clean" uses eval mode.
+    model.train(settings.initial_eval == "post")
     _draw_loader_base_seed()
     with torch.no_grad():
         losses = [F.mse_loss(model(xb), yb).item()
                   for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size)]
-    record(0, sum(losses) / len(losses), validation_loss())
+    record(0, epoch_mean(losses), validation_loss())
 
     bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
     for epoch in range(1, epochs + 1):
@@ -240,7 +305,7 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
             optimizer.step(theta, grad)
             losses.append(loss.item())
         model.eval()
-        record(epoch, sum(losses) / len(losses), validation_loss())
+        record(epoch, epoch_mean(losses), validation_loss())
         bar.update()
     bar.close()
 

@@ -1,5 +1,13 @@
-"""Shared fixtures: the post's data, drawn once per test session."""
+"""Shared fixtures: the post's data, drawn once per test session; one torch thread.
+
+One thread, as the chapters use (regcore.booktools.setup_chapter): these small models run
+fastest so, and with two threads a busy second core makes every step wait (seen: a 1000-epoch
+MLP run took 58 s instead of 3 s while another process used the other core).
+"""
 import pytest
+import torch
+
+torch.set_num_threads(1)
 
 from regcore import make_data
 

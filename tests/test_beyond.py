@@ -35,3 +35,128 @@ def test_paired_refuses_unpaired_seeds():
 
 def test_markdown_table():
     assert beyond.markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
+
+
+# --- robustness of the summaries: winners at the grid's edge, and diverged members --------------
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from regcore import stats, sweep_plots  # noqa: E402
+from regcore.sweep import Member, SweepResult, SweepSettings  # noqa: E402
+
+
+def fake_result(field, values, val, test=None, diverged=None, label=None) -> SweepResult:
+    """A SweepResult without training: member k = (values[k // seeds], seed k % seeds)."""
+    val = np.asarray(val, dtype=float)
+    seeds = len(val) // len(values)
+    members = tuple(Member(**{field: v}, data_seed=s, init_seed=s, seed=s, label=label or field)
+                    for v in values for s in range(seeds))
+    k = len(members)
+    settings = SweepSettings(epochs=10, snapshots=0, n_val=10, n_test=10)
+    return SweepResult(
+        settings=settings, members=members, eval_epochs=settings.eval_epochs(),
+        val_loss=np.zeros((k, len(settings.eval_epochs()))), train_loss=np.zeros((k, 11)),
+        best_epoch=np.zeros(k, dtype=int), best_val_loss=val, train_loss_at_best=val,
+        test_loss_at_best=val + 0.01 if test is None else np.asarray(test, dtype=float),
+        snapshot_epochs=np.zeros(0, dtype=int), snapshots=np.zeros((k, 0, 1)),
+        best_theta=np.zeros((k, 1)), final_theta=np.zeros((k, 1)),
+        diverged_epoch=np.full(k, -1) if diverged is None else np.asarray(diverged))
+
+
+def test_tuned_batch_size_full_batch_and_100():
+    grid = beyond.GRIDS["batch_size"]
+    assert grid[-1] is None and 100 in grid
+    # full batch wins: tuned is None, written "full batch" (not "0")
+    res = fake_result("batch_size", grid, [0.5, 0.6, 0.4, 0.5, 0.3, 0.4, 0.2, 0.1])
+    assert beyond.tuned(res, "batch_size") is None
+    assert beyond.value_words("batch_size", None) == "full batch"
+    # a batch of 100 wins
+    res = fake_result("batch_size", grid, [0.5, 0.6, 0.4, 0.5, 0.1, 0.2, 0.3, 0.4])
+    assert beyond.tuned(res, "batch_size") == 100
+    assert beyond.value_words("batch_size", 100) == "100"
+    assert beyond.value_words("l1", 0.021) == "0.021"
+
+
+def test_learning_curve_helpers_without_the_tuned_batch_size():
+    ns = (50, 100, 200, 400)
+    score = {(label, n): (0.5 / n, 0.4 / n, 0.6 / n) for label in ("linear", "mlp") for n in ns}
+    # tuned batch size 100: no run where one batch holds the whole set (n <= 100)
+    score.update({("batch_size", n): (0.4 / n, 0.3 / n, 0.5 / n) for n in (200, 400)})
+    assert beyond.curve(score, "batch_size", ns) == ([200, 400], [score[("batch_size", 200)],
+                                                                  score[("batch_size", 400)]])
+    assert beyond.curve(score, "dropout", ns) == ([], [])   # full batch: no curve of its own
+    fig = sweep_plots.learning_curves_figure(
+        {label: beyond.curve(score, label, ns) for label in ("linear", "mlp", "batch_size",
+                                                             "dropout")})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["linear", "mlp", "batch_size"]
+    assert list(ax.get_xticks()) == list(ns)
+    plt.close(fig)
+    # the table against the plain MLP at 400 points skips a regulariser without a run at 200
+    curves = {("mlp", 400): fake_result("l1", (0.0,), [0.30, 0.32, 0.31], label="mlp"),
+              ("l1", 200): fake_result("l1", (0.05,), [0.20, 0.22, 0.21], label="l1")}
+    table = beyond.versus_more_data(curves, ("l1", "batch_size"))
+    assert list(table) == ["l1"]
+    assert table["l1"] == stats.welch_difference(curves[("l1", 200)].test_loss_at_best,
+                                                 curves[("mlp", 400)].test_loss_at_best)
+
+
+def test_strength_figure_with_full_batch_and_an_empty_value():
+    grid = beyond.GRIDS["batch_size"]
+    nan = (np.nan, np.nan, np.nan)
+    rows = [(0.3, 0.2, 0.4), nan, (0.3, 0.25, 0.35), (0.2, 0.1, 0.3)]
+    ticks = [beyond.value_words("batch_size", v) for v in grid]
+    panels = {f"panel {i}": (ticks, rows, rows, grid.index(None)) for i in range(4)}
+    fig = sweep_plots.strength_figure(panels)
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["16", "32", "100",
+                                                                     "full batch"]
+    plt.close(fig)
+
+
+def test_diverged_members_are_left_out_of_means_intervals_and_optima():
+    # weight decay 0.5 looks best only through seed 2, which diverged (its best loss is from
+    # before it did, and low)
+    val = [0.30, 0.32, 0.31, 0.35, 0.36, 0.001]
+    diverged = [-1, -1, -1, -1, -1, 7]
+    res = fake_result("weight_decay", (0.1, 0.5), val, diverged=diverged)
+    assert beyond.tuned(res, "weight_decay", (0.1, 0.5)) == 0.1
+    kept = res.where(weight_decay=0.5)
+    assert beyond.summary(kept, "best_val_loss") == stats.mean_interval([0.35, 0.36])
+    assert beyond.finite(res).diverged_epoch.tolist() == [-1] * 5
+    n, total, where = beyond.divergence_report({"weight_decay": res})
+    assert (n, total) == (1, 6)
+    assert where == "weight_decay, weight_decay 0.5, seed 2 at epoch 7"
+    assert beyond.divergence_report(beyond.finite(res)) == (0, 5, "")
+    # fewer than two finite members: no summary (or NaNs for a figure), and not a candidate
+    two = fake_result("weight_decay", (0.1, 0.5), [0.3, 0.3, 0.3, 0.01, 0.01, 0.01],
+                      diverged=[-1, -1, -1, 3, -1, 7])
+    assert beyond.tuned(two, "weight_decay", (0.1, 0.5)) == 0.1
+    with pytest.raises(ValueError, match="at least 2 must stay finite"):
+        beyond.summary(two.where(weight_decay=0.5))
+    assert np.isnan(beyond.summary(two.where(weight_decay=0.5), nan_if_empty=True)).all()
+    with pytest.raises(ValueError, match="fewer than 2 members that stayed finite"):
+        beyond.tuned(two, "weight_decay", (0.5,))
+    # paired differences drop the seeds at which either run diverged; Welch drops them per group
+    a = fake_result("l1", (0.1,), [0.3, 0.4, 0.5, 0.6], diverged=[-1, -1, 2, -1], label="a")
+    b = fake_result("l1", (0.1,), [0.2, 0.2, 0.2, 0.9], diverged=[-1, 5, -1, -1], label="b")
+    results = {("a", "init"): a, ("b", "init"): b}
+    ta, tb = a.test_loss_at_best, b.test_loss_at_best
+    assert beyond.paired(results, "a", "b", "init") == stats.paired_difference(ta[[0, 3]],
+                                                                               tb[[0, 3]])
+    assert beyond.unpaired(a, b) == stats.welch_difference(ta[[0, 1, 3]], tb[[0, 2, 3]])
+
+
+def test_a_member_that_diverges_in_a_real_sweep():
+    # SGD with weight decay 100 at lr 0.1 multiplies the weights by 1 − 10 = −9 per step: it
+    # overflows float32 within a few dozen epochs; its best loss (epoch 0) stays finite
+    settings = SweepSettings(model="linear", optimizer="sgd", lr=0.1, epochs=60, n_train=50,
+                             n_val=100, n_test=100, snapshots=0, max_evals=None)
+    members = [Member(data_seed=s, init_seed=s, seed=s, label="plain") for s in range(3)]
+    res = sweep(members + [Member(weight_decay=100.0, label="plain")], settings)
+    assert res.diverged_epoch[:3].tolist() == [-1, -1, -1] and res.diverged_epoch[3] > 0
+    assert np.isfinite(res.test_loss_at_best[3])
+    assert beyond.summary(res) == stats.mean_interval(res.test_loss_at_best[:3])
+    n, total, where = beyond.divergence_report(res)
+    assert (n, total) == (1, 4)
+    assert where == f"plain, weight_decay 100, seed 42 at epoch {res.diverged_epoch[3]}"

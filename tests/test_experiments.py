@@ -17,11 +17,27 @@ def test_the_post_table_settings():
     assert sum(e.train.batch_size is not None for e in POST_RUNS.values()) == 1
 
 
-@pytest.mark.parametrize("name", ["linear", "mlp", "weight_decay"])
-def test_full_batch_runs_match_the_published_numbers(name):
-    # Published to two decimals from another machine; full-batch runs should agree to rounding.
+#: The post's published best validation losses (its comparison table; see post-facts.md).
+PUBLISHED = {"linear": 0.05, "mlp": 0.60, "weight_decay": 0.50, "l2": 0.50, "l1": 0.28,
+             "minibatch": 0.31, "dropout": 0.27}
+#: Smooth full-batch runs agree with another machine to the published rounding (0.005) plus a
+#: little. L1's sign gradient, minibatches and dropout are chaotic: on another torch build such a
+#: run is like another seed. Their seed-to-seed spread over init seeds (12 seeds, measured with
+#: regcore.sweep) has standard deviation 0.026 (l1), 0.039 (minibatch), 0.047 (dropout); allow
+#: 0.05, about one of them — still far from the plain MLP (0.60), so an inactive regulariser fails.
+CHAOTIC_TOL = 0.05
+SMOOTH_TOL = 0.005 + 1e-3
+def test_published_numbers_are_the_posts():
+    assert {n: e.published_val_loss for n, e in POST_RUNS.items()} == PUBLISHED
+
+
+@pytest.mark.parametrize("name", RUN_NAMES)
+def test_every_run_matches_the_published_number(name):
+    # all seven runs, manual L2 included; the exact values of the original code on this
+    # machine are pinned in tests/test_fidelity.py
     r = run(name, 200, snapshot_every=0)
-    assert abs(r.best_val_loss - POST_RUNS[name].published_val_loss) <= 0.005 + 1e-3
+    tol = CHAOTIC_TOL if name in ("l1", "minibatch", "dropout") else SMOOTH_TOL
+    assert abs(r.best_val_loss - PUBLISHED[name]) <= tol, (r.best_val_loss, PUBLISHED[name])
 
 
 def test_parallel_runs_give_the_same_bits_as_in_process():

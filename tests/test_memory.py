@@ -12,8 +12,6 @@ import sys
 
 import pytest
 
-from regcore.memory import keep_freed_memory
-
 SCRIPT = """
 import resource, sys, torch
 import regcore.memory as m
@@ -52,6 +50,50 @@ def test_environment_can_keep_glibcs_defaults():
     assert out.stdout.strip() == "False"
 
 
-def test_setting_is_idempotent():
-    first = keep_freed_memory()
-    assert keep_freed_memory() is first
+EFFECT = """
+import ctypes, ctypes.util
+import regcore.memory as m
+
+class Mallinfo2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                               "usmblks", "fsmblks", "uordblks", "fordblks",
+                                               "keepcost")]
+
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.mallinfo2.restype = Mallinfo2
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+first = m.keep_freed_memory()
+real_cdll = ctypes.CDLL
+ctypes.CDLL = None  # a second call that tried to set the thresholds again would fail here
+second = m.keep_freed_memory()
+ctypes.CDLL = real_cdll
+before = libc.mallinfo2()
+block = libc.malloc(30 * 2 ** 20)  # below the raised mmap threshold (32 MiB), above glibc's
+during = libc.mallinfo2()
+libc.free(block)
+after = libc.mallinfo2()
+print(first, second, during.hblks - before.hblks, (during.arena - before.arena) >> 20,
+      (after.arena - before.arena) >> 20)
+"""
+
+
+def _effect(env_value: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", EFFECT], capture_output=True, text=True,
+                         check=True, env={**os.environ, "REGCORE_KEEP_FREED_MEMORY": env_value})
+    return out.stdout.split()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt and mallinfo2")
+def test_settings_take_effect_once_per_process():
+    # In a fresh interpreter: the second call returns the first's answer without touching libc
+    # again, and the settings show in glibc's own accounting (mallinfo2). A 30 MiB malloc is
+    # served from the heap (no new mmapped block, the arena grows by 30 MiB), and freeing it
+    # leaves the arena as large (below the 256 MiB trim threshold).
+    first, second, new_mmaps, grown, kept = _effect("1")
+    assert (first, second) == ("True", "True")
+    assert int(new_mmaps) == 0 and int(grown) >= 30 and int(kept) >= 30
+    # glibc's defaults: the same block gets its own mapping, the heap does not grow
+    first, second, new_mmaps, grown, kept = _effect("0")
+    assert (first, second) == ("False", "False")
+    assert int(new_mmaps) == 1 and int(grown) == 0 and int(kept) == 0

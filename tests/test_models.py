@@ -34,9 +34,52 @@ def test_parameter_count_and_flattening():
     assert torch.equal(flat[-1:], model.net[-1].bias)
 
 
-def test_forward_shape():
-    assert MLP((7, 3, 1))(torch.zeros(5, 7)).shape == (5, 1)
-    assert Linear(7)(torch.zeros(5, 7)).shape == (5, 1)
+def test_linear_forward_is_x_w_transpose_plus_b():
+    x = torch.randn(5, 7, generator=torch.Generator().manual_seed(0))
+    model = Linear(7)
+    w, b = model.net.weight.detach().double(), model.net.bias.detach().double()
+    out = model(x)
+    assert out.shape == (5, 1) and out.dtype == torch.float32
+    # by hand, in float64: Σ_j x_ij w_j + b
+    by_hand = torch.tensor([[sum(x[i, j].item() * w[0, j].item() for j in range(7)) + b[0].item()]
+                            for i in range(5)], dtype=torch.float64)
+    assert torch.allclose(out.double(), by_hand, rtol=1e-6, atol=1e-6)
+
+
+def test_mlp_eval_forward_is_the_hand_written_network():
+    # Dropout is the identity in eval mode: Linear → ReLU → Linear → ReLU → Linear, by hand.
+    x = torch.randn(6, 7, generator=torch.Generator().manual_seed(1))
+    model = MLP((7, 4, 3, 1), dropout=0.5).eval()
+    (w1, b1), (w2, b2), (w3, b3) = [(m.weight.detach().double(), m.bias.detach().double())
+                                    for m in model.net if isinstance(m, nn.Linear)]
+    h = x.double()
+    h = torch.clamp(h @ w1.T + b1, min=0)
+    h = torch.clamp(h @ w2.T + b2, min=0)
+    by_hand = h @ w3.T + b3
+    with torch.no_grad():
+        out = model(x)
+    assert out.shape == (6, 1)
+    assert torch.allclose(out.double(), by_hand, rtol=1e-6, atol=1e-6)
+    assert torch.equal(model(x), out)  # deterministic in eval mode
+
+
+def test_mlp_train_mode_dropout_zeroes_p_and_scales_survivors():
+    # First layer: weights 0, bias 1 → every hidden unit is 1 before dropout; second layer sums
+    # the units. In train mode each unit survives with probability 1 − p and is scaled by
+    # 1/(1 − p), so each output is (number of survivors)/(1 − p): an integer times 1/(1 − p).
+    p, width, rows = 0.3, 1000, 200
+    model = MLP((3, width, 1), dropout=p).train()
+    with torch.no_grad():
+        model.net[0].weight.zero_(), model.net[0].bias.fill_(1.0)
+        model.net[-1].weight.fill_(1.0), model.net[-1].bias.zero_()
+        out = model(torch.randn(rows, 3)).double().squeeze(1)
+    survivors = out * (1 - p)
+    assert torch.allclose(survivors, survivors.round(), atol=1e-2)  # float32 sum of 1/(1-p)'s
+    kept = survivors.round().sum().item() / (rows * width)
+    # binomial: standard error √(p(1−p)/200,000) ≈ 0.001; allow 5 of them
+    assert abs(kept - (1 - p)) < 5e-3
+    with torch.no_grad():
+        assert torch.equal(model.eval()(torch.randn(4, 3)), torch.full((4, 1), float(width)))
 
 
 @pytest.mark.parametrize("kwargs, name", [

@@ -60,6 +60,10 @@ def derive() -> dict:
             "symbols": (theta, w, h, lam, eta, s, eps)}
 
 
+#: The fraction of Adam + L2's iterates averaged (the last 20%).
+TAIL_ADAM_L2 = 0.2
+
+
 def check_adam_l2(lam: float = LAMBDA, lr: float = LR, epochs: int = 3000) -> Check:
     """Full-batch Adam with ``weight_decay=λ`` (float64): iterate mean (last 20%) vs ridge."""
     lam = check_real("lam", lam, minimum=0.0, strict=True)
@@ -68,12 +72,13 @@ def check_adam_l2(lam: float = LAMBDA, lr: float = LR, epochs: int = 3000) -> Ch
     ridge, ols = q.ridge(lam), q.ols()
     res = fit_linear(data, TrainSettings(optimizer="adam", lr=lr, epochs=epochs,
                                          weight_decay=lam, snapshot_every=1))
-    mean = tail_mean(res, 0.2)
+    mean = tail_mean(res, TAIL_ADAM_L2)
     gap = np.linalg.norm(ridge - ols)
     return Check("Adam + L2 (full batch) stops at ridge", np.linalg.norm(mean - ridge) / gap,
                  TOL_ADAM_L2, "Adam's constant-lr bursts; a resolution of 1e-4 of the gap",
                  {"mean": mean, "ridge": ridge, "ols": ols, "gap": float(gap),
-                  "snapshots": np.asarray(res.snapshots, dtype=np.float64)})
+                  "snapshots": np.asarray(res.snapshots, dtype=np.float64),
+                  "epochs": epochs, "tail": TAIL_ADAM_L2})
 
 
 def adamw_path(lam: float = LAMBDA, lr: float = LR, steps: int = 3000,
@@ -97,7 +102,8 @@ def adamw_path(lam: float = LAMBDA, lr: float = LR, steps: int = 3000,
                       "balance": float((m_hat / s + lam * theta).norm() / (lam * theta).norm()),
                       "dist_ols": float(np.linalg.norm(theta.numpy() - q.ols())
                                         / np.linalg.norm(q.ridge(lam) - q.ols())),
-                      "median_effective_l2": float((lam * s).median())}
+                      "median_effective_l2": float((lam * s).median()),
+                      "steps": k, "beta2": opt.beta2}
     return out
 
 
@@ -145,4 +151,4 @@ def minibatch_effective_lambda(lam: float = LAMBDA, lr: float = LR, epochs: int 
     return {"lambda_eff": float(grid[best]), "residual": float(dist[best] / gap),
             "dist_ols": float(np.linalg.norm(mean - q.ols()) / gap),
             "dist_ridge": float(np.linalg.norm(mean - q.ridge(lam)) / gap),
-            "grid": grid, "dist": dist / gap}
+            "grid": grid, "dist": dist / gap, "epochs": epochs, "batch_size": batch_size}

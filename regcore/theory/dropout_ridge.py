@@ -112,7 +112,7 @@ def check_monte_carlo(p: float = P, masks: int = 4000, seed: int = 0) -> Check:
     return Check("dropout, Monte Carlo over masks = formula", abs(losses.mean() - formula) / se,
                  TOL_MC_SIGMAS, "Monte Carlo error (standard errors)",
                  {"mc": float(losses.mean()), "formula": formula, "se": float(se),
-                  "plain": q.loss(theta)})
+                  "plain": q.loss(theta), "masks": masks})
 
 
 def check_trained(p: float = P, lr: float = 0.01, epochs: int = 3000, seed: int = 42) -> Check:
@@ -134,4 +134,5 @@ def check_trained(p: float = P, lr: float = 0.01, epochs: int = 3000, seed: int 
                   "ols": ols, "snapshots": np.asarray(res.snapshots, dtype=np.float64),
                   "risk_ols": expected_test_mse(ols, data),
                   "risk_dropout": expected_test_mse(closed, data),
-                  "risk_trained": expected_test_mse(mean, data)})
+                  "risk_trained": expected_test_mse(mean, data), "lr": lr, "epochs": epochs,
+                  "p": p, "d": (q.A[:, :-1] ** 2).mean(0), "noise": data.noise})

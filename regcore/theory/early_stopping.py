@@ -70,7 +70,7 @@ def run_gd(lam: float, lr: float) -> dict:
     theta = final_theta(res)
     measured = q.to_eigen(theta) / q.to_eigen(q.ols())
     return {"theta": theta, "steps": steps, "measured": measured, "q": q, "data": data,
-            **factors(q.evals, lam, lr, steps)}
+            "lam": lam, "lr": lr, **factors(q.evals, lam, lr, steps)}
 
 
 def check_exact(lam: float = LAMBDA_POST, lr: float = 0.1) -> Check:

@@ -5,7 +5,7 @@ relies on). SymPy differentiates ``(λ/2)Σθᵢ²`` and ``λΣ|θᵢ|`` and exp
 ``L + (λ/2)‖θ‖²``; :func:`check` compares those with what regcore's code does in float64 —
 autograd through :mod:`regcore.penalties`, the manual gradient terms the post adds, and one step of
 :class:`regcore.optim.FlatOptimizer` — and that training with ``weight_decay=λ`` equals training
-with manual ``l2=λ`` (SGD and Adam: both add ``λθ`` to the gradient).
+with manual ``l2=λ`` up to rounding (SGD and Adam: both add ``λθ`` to the gradient).
 """
 from __future__ import annotations
 
@@ -20,10 +20,15 @@ from ._common import book_data, final_theta, fit_linear
 from .check import Check
 
 #: Identities evaluated in float64 on values of order one: a few roundings of relative size
-#: 2⁻⁵³ ≈ 1.1e-16, so 1e-14 absolute. Training with weight_decay and with manual l2 performs the
-#: same additions in the same order, so it must agree exactly (tolerance 0).
+#: 2⁻⁵³ ≈ 1.1e-16, so 1e-14 absolute. Training with weight_decay and with manual l2 adds the same
+#: term, rounded differently (weight decay: one fused multiply-add, as torch's
+#: ``grad.add(param, alpha=λ)``; the post's manual L2: the product rounded, then the sum), so the
+#: two runs differ by roundings: about one 2⁻⁵³-relative error per step and parameter, which a
+#: convex linear problem does not amplify — over 50 epochs on O(1) weights, at most 1e-12.
 TOL_IDENTITY = 1e-14
-TOL_SAME_TRAINING = 0.0
+TOL_SAME_TRAINING = 1e-12
+#: Epochs of the weight_decay-versus-manual-l2 training comparison.
+SAME_EPOCHS = 50
 
 
 def derive(n: int = 3) -> dict:
@@ -71,10 +76,10 @@ def check(lam: float = 0.085, lr: float = 0.1, seed: int = 0) -> Check:
     data = book_data()
     same = {}
     for opt in ("sgd", "adam"):
-        a = final_theta(fit_linear(data, TrainSettings(optimizer=opt, lr=0.05, epochs=50,
+        a = final_theta(fit_linear(data, TrainSettings(optimizer=opt, lr=0.05, epochs=SAME_EPOCHS,
                                                        weight_decay=lam, snapshot_every=0)))
-        b = final_theta(fit_linear(data, TrainSettings(optimizer=opt, lr=0.05, epochs=50, l2=lam,
-                                                       snapshot_every=0)))
+        b = final_theta(fit_linear(data, TrainSettings(optimizer=opt, lr=0.05, epochs=SAME_EPOCHS,
+                                                       l2=lam, snapshot_every=0)))
         same[opt] = float(np.abs(a - b).max())
     return Check("penalty gradients and the SGD decay step", worst, TOL_IDENTITY,
                  "float64 rounding of a few operations on O(1) values",
@@ -82,7 +87,7 @@ def check(lam: float = 0.085, lr: float = 0.1, seed: int = 0) -> Check:
 
 
 def check_same_training(identities: Check) -> Check:
-    """weight_decay=λ and manual l2=λ give bit-identical training (SGD and Adam, 50 epochs)."""
+    """weight_decay=λ and manual l2=λ train the same model up to rounding (SGD, Adam, 50 epochs)."""
     same = identities.values["same_training"]
     return Check("weight_decay = manual l2 (SGD, Adam)", max(same.values()), TOL_SAME_TRAINING,
-                 "the same float operations in the same order", {"same_training": same})
+                 "the same term, rounded once (fused) or twice (manual)", {"same_training": same})

@@ -97,7 +97,8 @@ def check_ista(lam: float = LAMBDA_DEMO, lr: float = 0.1, steps: int = 400) -> C
         err = np.inf  # a differing set of exact zeros fails the check outright
     return Check("L1, ISTA = soft-threshold (whitened)", err, TOL_ISTA,
                  "float64 rounding after convergence",
-                 {"theta": theta, "path": path, "zeros": zeros_closed, **cf})
+                 {"theta": theta, "path": path, "zeros": zeros_closed, "lr": lr, "steps": steps,
+                  **cf})
 
 
 def _swing_around_zero(res, cf: dict, lam: float):
@@ -144,7 +145,8 @@ def adam_sign_amplitude(lam: float = LAMBDA_DEMO, lr: float = 0.01, epochs: int 
     snaps, _, zero, amplitude = _swing_around_zero(res, cf, lam)
     return {"amplitude": amplitude, "lr": lr, "per_lr": amplitude / lr,
             "per_threshold": amplitude / float(cf["threshold"][0]),
-            "exact_zeros": int((snaps[-1] == 0).sum()), "snapshots": snaps, "zero_mask": zero}
+            "exact_zeros": int((snaps[-1] == 0).sum()), "snapshots": snaps, "zero_mask": zero,
+            "batch_size": batch_size}
 
 
 def sparsity_counts(lam: float = LAMBDA) -> dict:
@@ -157,7 +159,7 @@ def sparsity_counts(lam: float = LAMBDA) -> dict:
     data = book_data()
     q = quadratic(data)
     lasso_raw = ista(q, lam, 0.2, 3000)[-1]
-    out = {"linear_zeros": int((lasso_raw[:-1] == 0).sum()), "linear_weights": 50,
+    out = {"linear_zeros": int((lasso_raw[:-1] == 0).sum()), "linear_weights": len(lasso_raw) - 1,
            "linear_below": int((np.abs(q.ols()[:-1]) < lam / 2).sum())}
     for name in ("l1", "mlp"):
         res = run(name, 200, snapshot_every=0)

@@ -90,7 +90,8 @@ def check_monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0) -> Chec
                  abs(risks.mean() - formula) / se, TOL_MC_SIGMAS,
                  "Monte Carlo error (standard errors)",
                  {"mc": float(risks.mean()), "formula": formula, "se": float(se),
-                  "spread": float(risks.std(ddof=1)), "risks": risks, "n": n})
+                  "spread": float(risks.std(ddof=1)), "risks": risks, "n": n,
+                  "datasets": len(risks)})
 
 
 def check_baseline(n: int, spread: float) -> Check:

@@ -79,7 +79,7 @@ def check_full_batch(lam: float = LAMBDA, lr: float = 0.4, epochs: int = 300) ->
     return Check("weight decay, full-batch SGD = ridge", rel, TOL_FULL_BATCH,
                  "float64 rounding of a contracting iteration",
                  {"theta": theta, "ratios": ratios, "factors": closed["factors"],
-                  "evals": closed["evals"],
+                  "evals": closed["evals"], "lr": lr, "epochs": epochs, "lam": lam,
                   "max_ratio_error": float(np.abs(ratios - closed["factors"]).max())})
 
 
@@ -115,7 +115,8 @@ def check_minibatch_adam(lam: float = LAMBDA, lr: float = MINIBATCH_LR, epochs: 
                   "se_rel": float(batch_means_se(half) / gap), "ratios": ratios,
                   "final_ratios": eigen_ratios(final, closed),
                   "factors": closed["factors"], "evals": closed["evals"],
-                  "median_ratio_error": float(np.median(dev)), "max_ratio_error": float(dev.max())})
+                  "median_ratio_error": float(np.median(dev)), "max_ratio_error": float(dev.max()),
+                  "ols_eigen": closed["q"].to_eigen(closed["ols"]), "epochs": epochs})
 
 
 def linear_risk_of_lambda(lams=None, n_train: int = 200) -> dict:

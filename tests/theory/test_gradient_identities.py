@@ -18,5 +18,7 @@ def test_identities_check_and_same_training():
     assert c.tolerance == m.TOL_IDENTITY
     c.assert_ok()
     same = m.check_same_training(c)
-    assert same.tolerance == m.TOL_SAME_TRAINING == 0.0
+    assert same.tolerance == m.TOL_SAME_TRAINING
     same.assert_ok()
+    # Not the same bits: the fused and the twice-rounded addition differ in the last place.
+    assert same.measured > 0.0

@@ -36,8 +36,10 @@ def test_sign_gradient_check_and_no_exact_zeros():
     assert c.tolerance == m.TOL_SIGN_AMPLITUDE
     c.assert_ok()
     assert c.values["exact_zeros"] == 0
-    # the time average is near the lasso solution, to about the swing's size
-    assert c.values["tail_mean_max_error"] < 2 * 2 * c.values["lr"] * m.LAMBDA_DEMO
+    # the time average is near the lasso solution, within one swing: coordinates the lasso
+    # keeps have a constant sign and converge to it (a contracting step), those it zeroes stay
+    # within ±2ηλ of zero (the check above), so their average does too. Measured 0.0037 of 0.01.
+    assert c.values["tail_mean_max_error"] <= 2 * c.values["lr"] * m.LAMBDA_DEMO
 
 
 def test_sign_gradient_rejects_a_lambda_that_zeroes_nothing():

@@ -20,3 +20,11 @@ def data200():
 @pytest.fixture(scope="session")
 def data400():
     return make_data(n_train=400)
+
+
+@pytest.fixture(scope="session")
+def post_runs():
+    """The post's seven runs at n_train 200 and 400, whole, once per session (two processes)."""
+    from regcore import run_post
+
+    return run_post(n_trains=(200, 400), snapshot_every=0)

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import torch
 
-from regcore import POST_RUNS, fit, make_data, run_post
+from regcore import POST_RUNS, fit, make_data
 from regcore.reference import train_original
 
 EPOCHS = 24
@@ -82,9 +82,8 @@ def test_clean_protocol_draws_no_masks_at_epoch_0(data200):
     assert np.array_equal(a.val_loss, b.val_loss) and np.array_equal(a.train_loss, b.train_loss)
 
 
-def test_whole_runs_give_the_original_codes_best_loss_and_epoch():
-    results = run_post(n_trains=(200, 400), snapshot_every=0)
-    got = {f"{name}/{n}": (r.best_val_loss, r.best_epoch) for (name, n), r in results.items()}
+def test_whole_runs_give_the_original_codes_best_loss_and_epoch(post_runs):
+    got = {f"{name}/{n}": (r.best_val_loss, r.best_epoch) for (name, n), r in post_runs.items()}
     assert set(got) == set(ORIGINAL_BEST)
     for key, (val, epoch) in ORIGINAL_BEST.items():
         assert got[key][1] == epoch, key

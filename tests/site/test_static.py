@@ -25,3 +25,12 @@ def test_chapters_offer_their_notebook_and_source(html_dir):
         href = f"../_sources/book/toy_problem{suffix}"
         assert f'href="{href}"' in html, f"no download link {href}"
         assert (page.parent / href).resolve().exists()
+
+
+#: A Markdown table that reached the page as text: a paragraph that starts and ends with pipes.
+RAW_TABLE = re.compile(r"<p>\s*\|[^<]*\|\s*(?:</p>|\n)")
+
+
+def test_no_page_shows_a_raw_markdown_table(pages):
+    offenders = {p.name: RAW_TABLE.findall(p.read_text())[:1] for p in pages}
+    assert not {k: v for k, v in offenders.items() if v}

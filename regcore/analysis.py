@@ -8,6 +8,8 @@
   decay and L2", where Adam's weight decay and the manual L2 term take the same step).
 * :func:`eval_loss` — the mean squared error of a stored state in eval mode (chapter "Dropout",
   where the recorded training loss is measured with dropout on).
+* :func:`predict`, :func:`r_squared` — a stored state's predictions and their R² (chapters 2–6,
+  beside the predictions figures of :mod:`regcore.figures.runs`).
 """
 from __future__ import annotations
 
@@ -56,3 +58,18 @@ def eval_loss(model: torch.nn.Module, state: dict, x: torch.Tensor, y: torch.Ten
         out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
                                          (x,))
         return F.mse_loss(out, y).item()
+
+
+def r_squared(pred: np.ndarray, truth: np.ndarray) -> float:
+    """Coefficient of determination 1 − SS_res / SS_tot."""
+    pred, truth = np.ravel(pred), np.ravel(truth)
+    return float(1 - ((truth - pred) ** 2).sum() / ((truth - truth.mean()) ** 2).sum())
+
+
+def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
+    """Predictions of ``model`` with parameters ``state`` (eval mode), as a NumPy vector."""
+    model.eval()
+    with torch.no_grad():
+        out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
+                                         (x,))
+    return out.cpu().numpy().ravel()

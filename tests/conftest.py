@@ -1,6 +1,6 @@
 """Shared fixtures: the post's data, drawn once per test session; one torch thread.
 
-One thread, as the chapters use (regcore.booktools.setup_chapter): these small models run
+One thread, as the chapters use (regcore.site.glue.setup_chapter): these small models run
 fastest so, and with two threads a busy second core makes every step wait (seen: a 1000-epoch
 MLP run took 58 s instead of 3 s while another process used the other core).
 """

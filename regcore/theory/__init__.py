@@ -19,21 +19,9 @@ module                    chapter
 ========================  ===================================================================
 
 Shared: :mod:`~regcore.theory.quadratic` (the linear model's loss as a quadratic),
-:mod:`~regcore.theory.plots` (the figures).
+:mod:`~regcore.figures.theory` (the figures).
 """
 from .check import Check
 
 __all__ = ["Check"]
 
-
-def math(expr, lhs: str | None = None):
-    """A SymPy expression as ``IPython.display.Math`` (optionally ``lhs = expr``), for
-    ``glue(..., display=False)`` and ``{glue:math}`` in the chapters."""
-    import sympy as sp
-    from IPython.display import Math
-
-    body = sp.latex(expr)
-    return Math(body if lhs is None else f"{lhs} = {body}")
-
-
-__all__.append("math")

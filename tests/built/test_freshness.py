@@ -1,7 +1,7 @@
 """A change inside the library reaches the next build's pages without a manual clean.
 
 Builds a one-page book twice in a temporary folder: the page prints a constant from a small
-package; between the builds only the package changes. With ``regcore.sphinxext`` the second
+package; between the builds only the package changes. With ``regcore.site.fresh_cache`` the second
 build shows the new value. The control build without the extension shows that the test can fail:
 there jupyter-cache and Sphinx keep the stale page.
 """
@@ -43,7 +43,7 @@ def _make_book(root: Path, with_extension: bool) -> None:
     (root / "freshpkg" / "__init__.py").write_text("VALUE = 'first'\n")
     (root / "page.md").write_text(PAGE)
     (root / "_toc.yml").write_text("format: jb-book\nroot: page\n")
-    extensions = "    - regcore.sphinxext\n" if with_extension else ""
+    extensions = "    - regcore.site.fresh_cache\n" if with_extension else ""
     (root / "_config.yml").write_text(textwrap.dedent("""\
         title: fresh
         only_build_toc_files: true

@@ -8,7 +8,7 @@ pydata-sphinx-theme finds an empty mode in local storage and logs a console erro
 Every executed chapter also gets an ``.ipynb`` download (with its outputs) beside the ``.md``
 source in the theme's download menu: the theme offers it only when a launch service is configured,
 and this book, offline by design, configures none.
-``tests/site/test_browser.py`` checks that pages load without console errors or network requests.
+``tests/built/test_browser.py`` checks that pages load without console errors or network requests.
 """
 from __future__ import annotations
 

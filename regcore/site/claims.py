@@ -50,7 +50,7 @@ def check_claim(text: str, holds, key: str = "prose", **numbers) -> None:
 
 
 def _glue_words(key: str, text: str) -> None:
-    from .booktools import glue_words
+    from .glue import glue_words
 
     glue_words(key, text)
 

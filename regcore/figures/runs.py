@@ -1,36 +1,21 @@
-"""The book's figures: one function per figure kind, each returning a matplotlib Figure.
+"""Figures of single training runs: one function per figure kind, each returns a matplotlib Figure.
 
-* :func:`use_book_style` — the house style (white figure background, so that figures stay legible
-  in the theme's dark mode; SVG-friendly fonts).
 * :func:`training_figure` — the post's training visualisation: losses per epoch (log–log) with the
   best epoch marked, and every parameter's trajectory with the L1 and L2 norms on a twin axis.
 * :func:`predictions_figure` — predictions against truth on the training and validation splits, R².
 * :func:`comparison_figure` — best-epoch train and validation losses of several runs, keyed by name.
 
-Chapters 2–8 call these; the numbers on the figures come from :class:`regcore.FitResult`.
+Chapters 2–8 call these; the numbers on the figures come from :class:`regcore.FitResult`, the
+style and colours from :mod:`regcore.figures.style`.
 """
 from __future__ import annotations
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from matplotlib.collections import LineCollection
 
-TRAIN_COLOUR = "tab:blue"
-VAL_COLOUR = "tab:red"
-TEST_COLOUR = "tab:green"
-
-
-def use_book_style() -> None:
-    """Set the house style for every later figure."""
-    matplotlib.rcParams.update({
-        "figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white",
-        "figure.dpi": 110, "savefig.dpi": 150, "font.size": 10, "axes.grid": True,
-        "grid.alpha": 0.3, "axes.spines.top": False, "svg.fonttype": "path",
-        "figure.constrained_layout.use": True,
-    })
-
+from ..analysis import predict, r_squared
+from .style import TEST_COLOUR, TRAIN_COLOUR, VAL_COLOUR
 
 def _log_spaced(epochs: np.ndarray, max_points: int = 400) -> np.ndarray:
     """Indices into ``epochs`` (sorted, starting at 0 or 1) spread evenly on a log axis."""
@@ -82,21 +67,6 @@ def training_figure(result, title: str = "") -> plt.Figure:
     bottom.set_xlabel("epoch")
     bottom.set_ylabel("parameter value")
     return fig
-
-
-def r_squared(pred: np.ndarray, truth: np.ndarray) -> float:
-    """Coefficient of determination 1 − SS_res / SS_tot."""
-    pred, truth = np.ravel(pred), np.ravel(truth)
-    return float(1 - ((truth - pred) ** 2).sum() / ((truth - truth.mean()) ** 2).sum())
-
-
-def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
-    """Predictions of ``model`` with parameters ``state`` (eval mode), as a NumPy vector."""
-    model.eval()
-    with torch.no_grad():
-        out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
-                                         (x,))
-    return out.cpu().numpy().ravel()
 
 
 #: Validation points drawn in the predictions figures (all 10,000 would hide each other); the

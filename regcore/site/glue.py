@@ -12,9 +12,10 @@ from numbers import Integral
 import torch
 from myst_nb import glue
 
-from .experiments import Experiment
-from .plots import PREDICTION_POINTS, use_book_style
-from .training import FitResult
+from ..experiments import Experiment
+from ..figures.runs import PREDICTION_POINTS
+from ..figures.style import use_book_style
+from ..training import FitResult
 
 
 def setup_chapter() -> None:
@@ -98,3 +99,13 @@ def glue_convergence(prefix: str, result: FitResult) -> bool:
          f"Its best epoch, {result.best_epoch} of {result.epochs}, lies well before the end: "
          "the validation loss had stopped improving by then.")
     return late
+
+
+def as_math(expr, lhs: str | None = None):
+    """A SymPy expression as ``IPython.display.Math`` (optionally ``lhs = expr``), for
+    ``glue(..., display=False)`` and ``{glue:math}`` in the theory chapters."""
+    import sympy as sp
+    from IPython.display import Math
+
+    body = sp.latex(expr)
+    return Math(body if lhs is None else f"{lhs} = {body}")

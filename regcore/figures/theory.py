@@ -9,7 +9,7 @@
 * :func:`orders_figure` — errors against step size on log–log axes (implicit regularisation).
 * :func:`distance_figure` — distances of iterates to candidate end points over epochs (AdamW).
 
-Call :func:`regcore.plots.use_book_style` first; colours are the book's.
+Call :func:`regcore.figures.style.use_book_style` first; colours are the book's.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from ..plots import TEST_COLOUR, TRAIN_COLOUR, VAL_COLOUR
+from .style import TEST_COLOUR, TRAIN_COLOUR, VAL_COLOUR
 
 COLOURS = (TRAIN_COLOUR, VAL_COLOUR, TEST_COLOUR, "tab:purple", "tab:orange")
 

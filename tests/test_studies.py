@@ -1,40 +1,40 @@
 import pytest
 
-from regcore import POST_RUNS, beyond
+from regcore import POST_RUNS, studies
 from regcore.sweep import sweep
 
 
 def test_post_member_carries_the_runs_settings():
-    m = beyond.post_member("l1", data_seed=3)
+    m = studies.post_member("l1", data_seed=3)
     assert (m.l1, m.data_seed, m.init_seed, m.seed) == (POST_RUNS["l1"].train.l1, 3, 42, 42)
-    assert beyond.post_member("minibatch").batch_size == 32
-    assert beyond.post_member("dropout", init_seed=7).seed == 7
-    s = beyond.post_settings("linear", n_train=50)
+    assert studies.post_member("minibatch").batch_size == 32
+    assert studies.post_member("dropout", init_seed=7).seed == 7
+    s = studies.post_settings("linear", n_train=50)
     assert (s.model, s.lr, s.epochs, s.n_train) == ("linear", 0.1, 500, 50)
 
 
 def test_verdicts_and_claims():
-    assert beyond.verdict((0.1, 0.05, 0.15)) == "holds"
-    assert beyond.verdict((-0.1, -0.15, -0.05)) == "reversed"
-    assert beyond.verdict((0.0, -0.1, 0.1)) == "noise"
-    claims = beyond.claims({})
+    assert studies.verdict((0.1, 0.05, 0.15)) == "holds"
+    assert studies.verdict((-0.1, -0.15, -0.05)) == "reversed"
+    assert studies.verdict((0.0, -0.1, 0.1)) == "noise"
+    claims = studies.claims({})
     assert claims["mlp worse than weight_decay"] == ("mlp", "weight_decay")
     assert claims["l1 worse than dropout"] == ("l1", "dropout")
 
 
 def test_paired_refuses_unpaired_seeds():
-    settings = beyond.post_settings("mlp", epochs=3)
-    a = sweep([beyond.post_member("mlp", init_seed=s) for s in range(2)], settings)
-    b = sweep([beyond.post_member("mlp", init_seed=s + 1) for s in range(2)], settings)
+    settings = studies.post_settings("mlp", epochs=3)
+    a = sweep([studies.post_member("mlp", init_seed=s) for s in range(2)], settings)
+    b = sweep([studies.post_member("mlp", init_seed=s + 1) for s in range(2)], settings)
     results = {("mlp", "init"): a, ("l1", "init"): b}
     with pytest.raises(ValueError, match="not paired"):
-        beyond.paired(results, "mlp", "l1", "init")
+        studies.paired(results, "mlp", "l1", "init")
     results[("l1", "init")] = a
-    assert beyond.paired(results, "mlp", "l1", "init") == (0.0, 0.0, 0.0)
+    assert studies.paired(results, "mlp", "l1", "init") == (0.0, 0.0, 0.0)
 
 
 def test_markdown_table():
-    assert beyond.markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
+    assert studies.markdown_table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---|\n| 1 | 2 |"
 
 
 # --- robustness of the summaries: winners at the grid's edge, and diverged members --------------
@@ -42,7 +42,8 @@ def test_markdown_table():
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from regcore import stats, sweep_plots  # noqa: E402
+from regcore import stats  # noqa: E402
+from regcore.figures import sweeps as sweep_figures  # noqa: E402
 from regcore.sweep import Member, SweepResult, SweepSettings  # noqa: E402
 
 
@@ -65,17 +66,17 @@ def fake_result(field, values, val, test=None, diverged=None, label=None) -> Swe
 
 
 def test_tuned_batch_size_full_batch_and_100():
-    grid = beyond.GRIDS["batch_size"]
+    grid = studies.GRIDS["batch_size"]
     assert grid[-1] is None and 100 in grid
     # full batch wins: tuned is None, written "full batch" (not "0")
     res = fake_result("batch_size", grid, [0.5, 0.6, 0.4, 0.5, 0.3, 0.4, 0.2, 0.1])
-    assert beyond.tuned(res, "batch_size") is None
-    assert beyond.value_words("batch_size", None) == "full batch"
+    assert studies.tuned(res, "batch_size") is None
+    assert studies.value_words("batch_size", None) == "full batch"
     # a batch of 100 wins
     res = fake_result("batch_size", grid, [0.5, 0.6, 0.4, 0.5, 0.1, 0.2, 0.3, 0.4])
-    assert beyond.tuned(res, "batch_size") == 100
-    assert beyond.value_words("batch_size", 100) == "100"
-    assert beyond.value_words("l1", 0.021) == "0.021"
+    assert studies.tuned(res, "batch_size") == 100
+    assert studies.value_words("batch_size", 100) == "100"
+    assert studies.value_words("l1", 0.021) == "0.021"
 
 
 def test_learning_curve_helpers_without_the_tuned_batch_size():
@@ -83,11 +84,11 @@ def test_learning_curve_helpers_without_the_tuned_batch_size():
     score = {(label, n): (0.5 / n, 0.4 / n, 0.6 / n) for label in ("linear", "mlp") for n in ns}
     # tuned batch size 100: no run where one batch holds the whole set (n <= 100)
     score.update({("batch_size", n): (0.4 / n, 0.3 / n, 0.5 / n) for n in (200, 400)})
-    assert beyond.curve(score, "batch_size", ns) == ([200, 400], [score[("batch_size", 200)],
+    assert studies.curve(score, "batch_size", ns) == ([200, 400], [score[("batch_size", 200)],
                                                                   score[("batch_size", 400)]])
-    assert beyond.curve(score, "dropout", ns) == ([], [])   # full batch: no curve of its own
-    fig = sweep_plots.learning_curves_figure(
-        {label: beyond.curve(score, label, ns) for label in ("linear", "mlp", "batch_size",
+    assert studies.curve(score, "dropout", ns) == ([], [])   # full batch: no curve of its own
+    fig = sweep_figures.learning_curves_figure(
+        {label: studies.curve(score, label, ns) for label in ("linear", "mlp", "batch_size",
                                                              "dropout")})
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["linear", "mlp", "batch_size"]
@@ -96,19 +97,19 @@ def test_learning_curve_helpers_without_the_tuned_batch_size():
     # the table against the plain MLP at 400 points skips a regulariser without a run at 200
     curves = {("mlp", 400): fake_result("l1", (0.0,), [0.30, 0.32, 0.31], label="mlp"),
               ("l1", 200): fake_result("l1", (0.05,), [0.20, 0.22, 0.21], label="l1")}
-    table = beyond.versus_more_data(curves, ("l1", "batch_size"))
+    table = studies.versus_more_data(curves, ("l1", "batch_size"))
     assert list(table) == ["l1"]
     assert table["l1"] == stats.welch_difference(curves[("l1", 200)].test_loss_at_best,
                                                  curves[("mlp", 400)].test_loss_at_best)
 
 
 def test_strength_figure_with_full_batch_and_an_empty_value():
-    grid = beyond.GRIDS["batch_size"]
+    grid = studies.GRIDS["batch_size"]
     nan = (np.nan, np.nan, np.nan)
     rows = [(0.3, 0.2, 0.4), nan, (0.3, 0.25, 0.35), (0.2, 0.1, 0.3)]
-    ticks = [beyond.value_words("batch_size", v) for v in grid]
+    ticks = [studies.value_words("batch_size", v) for v in grid]
     panels = {f"panel {i}": (ticks, rows, rows, grid.index(None)) for i in range(4)}
-    fig = sweep_plots.strength_figure(panels)
+    fig = sweep_figures.strength_figure(panels)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["16", "32", "100",
                                                                      "full batch"]
     plt.close(fig)
@@ -120,31 +121,31 @@ def test_diverged_members_are_left_out_of_means_intervals_and_optima():
     val = [0.30, 0.32, 0.31, 0.35, 0.36, 0.001]
     diverged = [-1, -1, -1, -1, -1, 7]
     res = fake_result("weight_decay", (0.1, 0.5), val, diverged=diverged)
-    assert beyond.tuned(res, "weight_decay", (0.1, 0.5)) == 0.1
+    assert studies.tuned(res, "weight_decay", (0.1, 0.5)) == 0.1
     kept = res.where(weight_decay=0.5)
-    assert beyond.summary(kept, "best_val_loss") == stats.mean_interval([0.35, 0.36])
-    assert beyond.finite(res).diverged_epoch.tolist() == [-1] * 5
-    n, total, where = beyond.divergence_report({"weight_decay": res})
+    assert studies.summary(kept, "best_val_loss") == stats.mean_interval([0.35, 0.36])
+    assert studies.finite(res).diverged_epoch.tolist() == [-1] * 5
+    n, total, where = studies.divergence_report({"weight_decay": res})
     assert (n, total) == (1, 6)
     assert where == "weight_decay, weight_decay 0.5, seed 2 at epoch 7"
-    assert beyond.divergence_report(beyond.finite(res)) == (0, 5, "")
+    assert studies.divergence_report(studies.finite(res)) == (0, 5, "")
     # fewer than two finite members: no summary (or NaNs for a figure), and not a candidate
     two = fake_result("weight_decay", (0.1, 0.5), [0.3, 0.3, 0.3, 0.01, 0.01, 0.01],
                       diverged=[-1, -1, -1, 3, -1, 7])
-    assert beyond.tuned(two, "weight_decay", (0.1, 0.5)) == 0.1
+    assert studies.tuned(two, "weight_decay", (0.1, 0.5)) == 0.1
     with pytest.raises(ValueError, match="at least 2 must stay finite"):
-        beyond.summary(two.where(weight_decay=0.5))
-    assert np.isnan(beyond.summary(two.where(weight_decay=0.5), nan_if_empty=True)).all()
+        studies.summary(two.where(weight_decay=0.5))
+    assert np.isnan(studies.summary(two.where(weight_decay=0.5), nan_if_empty=True)).all()
     with pytest.raises(ValueError, match="fewer than 2 members that stayed finite"):
-        beyond.tuned(two, "weight_decay", (0.5,))
+        studies.tuned(two, "weight_decay", (0.5,))
     # paired differences drop the seeds at which either run diverged; Welch drops them per group
     a = fake_result("l1", (0.1,), [0.3, 0.4, 0.5, 0.6], diverged=[-1, -1, 2, -1], label="a")
     b = fake_result("l1", (0.1,), [0.2, 0.2, 0.2, 0.9], diverged=[-1, 5, -1, -1], label="b")
     results = {("a", "init"): a, ("b", "init"): b}
     ta, tb = a.test_loss_at_best, b.test_loss_at_best
-    assert beyond.paired(results, "a", "b", "init") == stats.paired_difference(ta[[0, 3]],
+    assert studies.paired(results, "a", "b", "init") == stats.paired_difference(ta[[0, 3]],
                                                                                tb[[0, 3]])
-    assert beyond.unpaired(a, b) == stats.welch_difference(ta[[0, 1, 3]], tb[[0, 2, 3]])
+    assert studies.unpaired(a, b) == stats.welch_difference(ta[[0, 1, 3]], tb[[0, 2, 3]])
 
 
 def test_a_member_that_diverges_in_a_real_sweep():
@@ -156,7 +157,7 @@ def test_a_member_that_diverges_in_a_real_sweep():
     res = sweep(members + [Member(weight_decay=100.0, label="plain")], settings)
     assert res.diverged_epoch[:3].tolist() == [-1, -1, -1] and res.diverged_epoch[3] > 0
     assert np.isfinite(res.test_loss_at_best[3])
-    assert beyond.summary(res) == stats.mean_interval(res.test_loss_at_best[:3])
-    n, total, where = beyond.divergence_report(res)
+    assert studies.summary(res) == stats.mean_interval(res.test_loss_at_best[:3])
+    n, total, where = studies.divergence_report(res)
     assert (n, total) == (1, 4)
     assert where == f"plain, weight_decay 100, seed 42 at epoch {res.diverged_epoch[3]}"

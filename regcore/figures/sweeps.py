@@ -7,14 +7,14 @@
   per regulariser, the tuned value marked.
 * :func:`learning_curves_figure` — test loss against n_train, one band per model.
 
-The numbers come from :mod:`regcore.beyond`; the style from :func:`regcore.plots.use_book_style`.
+The numbers come from :mod:`regcore.studies`; the style from :func:`regcore.figures.style.use_book_style`.
 """
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .plots import TEST_COLOUR, VAL_COLOUR
+from .style import TEST_COLOUR, VAL_COLOUR
 
 
 def seeds_figure(rows: dict, published: dict) -> plt.Figure:

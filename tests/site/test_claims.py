@@ -1,8 +1,8 @@
-"""regcore.claims: a claim is glued only when it holds, and fails loudly with its numbers."""
+"""regcore.site.claims: a claim is glued only when it holds, and fails loudly with its numbers."""
 import numpy as np
 import pytest
 
-from regcore import claims
+from regcore.site import claims
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def test_a_late_best_epoch_is_flagged(glued):
     """A best epoch within the last 5% of training is called "cut off", never "converged"."""
     from types import SimpleNamespace
 
-    from regcore.booktools import glue_convergence
+    from regcore.site.glue import glue_convergence
 
     assert glue_convergence("mb", SimpleNamespace(best_epoch=999, epochs=1000)) is True
     assert "cut off" in glued["mb-convergence"] and "999 of 1000" in glued["mb-convergence"]

@@ -9,7 +9,7 @@ default ``["regcore"]``) and, when the book is configured:
   other hashes), so changed code finds an empty cache and every notebook runs again;
 * stores the hash as an ``env``-rebuild config value, so Sphinx re-reads every page.
 
-Enabled in ``_config.yml`` (``sphinx.extra_extensions``); tested in ``tests/site``. Used by the
+Enabled in ``_config.yml`` (``sphinx.extra_extensions``); tested in ``tests/built``. Used by the
 book's build, described in the introduction ("Rebuilding the book").
 """
 from __future__ import annotations

@@ -10,6 +10,7 @@ import json
 import sys
 
 from .experiments import POST_RUNS, RUN_NAMES, run, run_post
+from .memory import keep_freed_memory
 
 
 def _table(rows: dict) -> str:
@@ -66,6 +67,7 @@ def main(argv=None) -> int:
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
+    keep_freed_memory()  # the command line's runs get the allocator setting (speed only)
     try:
         if args.command == "post":
             results = run_post((args.n_train,), tuple(args.runs), workers=args.workers,

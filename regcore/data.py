@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields, replace
 
 import torch
 
-from ._checks import check_int, check_real, check_seed
-from .seeding import reset_seeds
+from .settings import check_setting
+from .seeding import post_protocol
 
 #: Offset added to the data seed for the private generator of the test split.
 TEST_SEED_OFFSET = 1_000_003
@@ -97,22 +97,22 @@ def make_data(n_train: int = 200, n_val: int = 10_000, n_test: int = 10_000, dim
 
     Parameters are checked first; a bad one raises ``ValueError`` naming it.
     """
-    n_train = check_int("n_train", n_train, minimum=1)
-    n_val = check_int("n_val", n_val, minimum=1)
-    n_test = check_int("n_test", n_test, minimum=1)
-    dims = check_int("dims", dims, minimum=1)
-    noise = check_real("noise", noise, minimum=0.0)
-    seed = check_seed("seed", seed)
+    n_train = check_setting("n_train", n_train)
+    n_val = check_setting("n_val", n_val)
+    n_test = check_setting("n_test", n_test)
+    dims = check_setting("dims", dims)
+    noise = check_setting("noise", noise)
+    seed = check_setting("seed", seed)
     if whiten:
         _check_whitenable(n_train, dims)
 
-    reset_seeds(seed)
-    true_w = torch.randn(dims, 1) * 3 / math.sqrt(dims)
-    true_b = torch.randn(1)
-    x_train = torch.randn(n_train, dims)
-    y_train = x_train @ true_w + true_b + noise * torch.randn(n_train, 1)
-    x_val = torch.randn(n_val, dims)
-    y_val = x_val @ true_w + true_b + noise * torch.randn(n_val, 1)
+    with post_protocol(seed):  # the original: reset_seeds(), then these draws in order
+        true_w = torch.randn(dims, 1) * 3 / math.sqrt(dims)
+        true_b = torch.randn(1)
+        x_train = torch.randn(n_train, dims)
+        y_train = x_train @ true_w + true_b + noise * torch.randn(n_train, 1)
+        x_val = torch.randn(n_val, dims)
+        y_val = x_val @ true_w + true_b + noise * torch.randn(n_val, 1)
 
     private = torch.Generator().manual_seed(seed + TEST_SEED_OFFSET)
     x_test = torch.randn(n_test, dims, generator=private)

@@ -8,17 +8,15 @@ several, in parallel processes (one torch thread each, the steadiest here). Chap
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-import multiprocessing
 
-import torch
 from tqdm.auto import tqdm
 
-from ._checks import (check_choice, check_int, check_real, check_seed, check_sequence,
-                      check_sizes)
+from ._checks import check_choice, check_sequence
+from .settings import check_fields, check_setting
 from .data import ToyData, make_data
 from .models import MLP, Linear
+from .parallel import map_tasks
 from .training import FitResult, TrainSettings, fit, resolve_device
 
 
@@ -32,10 +30,7 @@ class ModelSpec:
     seed: int = 42
 
     def __post_init__(self):
-        check_choice("kind", self.kind, ("linear", "mlp"))
-        object.__setattr__(self, "sizes", check_sizes("sizes", self.sizes))
-        check_real("dropout", self.dropout, minimum=0.0, below=1.0)
-        check_seed("seed", self.seed)
+        check_fields(self)  # each field's own check: regcore.settings.SETTINGS
         if self.kind == "linear" and self.dropout:
             raise ValueError(f"dropout={self.dropout!r} is not allowed for kind='linear': the "
                              "post's linear model has no dropout (use 0.0)")
@@ -46,7 +41,7 @@ class ModelSpec:
         For kind 'mlp', ``sizes[0]`` must equal ``dims`` (``ValueError`` otherwise); the linear
         model has no hidden widths and takes ``dims`` inputs.
         """
-        dims = check_int("dims", dims, minimum=1)
+        dims = check_setting("dims", dims)
         if self.kind == "linear":
             return Linear(dims, seed=self.seed)
         if self.sizes[0] != dims:
@@ -103,10 +98,6 @@ def run(name: str, n_train: int = 200, *, data: ToyData | None = None, device: s
     return fit(model, data, settings, progress=progress, desc=name)
 
 
-def _worker_init() -> None:
-    torch.set_num_threads(1)
-
-
 def _run_job(name: str, n_train: int, device: str, snapshot_every: int) -> FitResult:
     return run(name, n_train, device=device, snapshot_every=snapshot_every)
 
@@ -130,25 +121,17 @@ def run_post(n_trains=(200,), names=RUN_NAMES, *, workers: int | None = None,
     for name in names:
         get_experiment(name)
     n_trains = check_sequence("n_trains", n_trains, "a sequence of integers, e.g. (200,)")
-    n_trains = [check_int("n_train", n, minimum=1) for n in n_trains]
-    workers = min(2, os.cpu_count() or 1) if workers is None else check_int("workers", workers,
-                                                                               minimum=1)
+    n_trains = [check_setting("n_train", n) for n in n_trains]
+    workers = (min(2, os.cpu_count() or 1) if workers is None
+               else check_setting("workers", workers))
     resolve_device(device)
-    jobs = sorted(((name, n) for n in n_trains for name in names),
-                  key=lambda job: -_cost(*job))
-    results: dict[tuple[str, int], FitResult] = {}
-    bar = tqdm(total=len(jobs), desc="post runs", disable=not progress)
+    jobs = [(name, n) for n in n_trains for name in names]
     if workers == 1 or device != "cpu":
-        for name, n in jobs:
-            results[(name, n)] = _run_job(name, n, device, snapshot_every)
-            bar.update()
+        bar = tqdm(jobs, desc="post runs", disable=not progress)
+        done = [_run_job(name, n, device, snapshot_every) for name, n in bar]
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
-            futures = {pool.submit(_run_job, name, n, device, snapshot_every): (name, n)
-                       for name, n in jobs}
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                bar.update()
-    bar.close()
+        done = map_tasks(_run_job, [(name, n, device, snapshot_every) for name, n in jobs],
+                         workers, cost=lambda task: _cost(task[0], task[1]),
+                         progress=progress, desc="post runs")
+    results = dict(zip(jobs, done))
     return {job: results[job] for job in sorted(results, key=lambda j: (j[1], names.index(j[0])))}

@@ -10,11 +10,13 @@ about a third faster.
 
 :func:`keep_freed_memory` raises the mmap threshold to glibc's maximum (32 MiB) and the trim
 threshold to 256 MiB, once per process: memory freed by one step stays in the heap for the
-next. The cost is that up to 256 MiB of freed memory may stay mapped. Process-wide, so it is
-called by :func:`regcore.training.fit` and :func:`regcore.sweep.sweep` (and their worker
-processes), not at import. A no-op where the C library has no ``mallopt`` (not glibc), and
-when the environment sets ``REGCORE_KEEP_FREED_MEMORY=0`` (glibc's defaults stay; used by
-``benchmarks/bench_memory.py`` to measure the difference).
+next. The cost is that up to 256 MiB of freed memory may stay mapped. The setting is
+process-wide and cannot be undone, so no library call makes it behind its caller's back: it is an
+explicit call, made by the book's chapters (:func:`regcore.site.glue.setup_chapter`), the command
+line (``python -m regcore``) and the benchmarks; a learner's notebook may make it too. Worker
+processes of :mod:`regcore.parallel` make it when their parent has. A no-op where the C library
+has no ``mallopt`` (not glibc), and when the environment sets ``REGCORE_KEEP_FREED_MEMORY=0``
+(glibc's defaults stay; used by ``benchmarks/bench_memory.py`` to measure the difference).
 """
 from __future__ import annotations
 
@@ -45,3 +47,8 @@ def keep_freed_memory() -> bool:
         _done = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
                      and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
     return _done
+
+
+def is_kept() -> bool:
+    """Whether :func:`keep_freed_memory` has set the thresholds in this process."""
+    return bool(_done)

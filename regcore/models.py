@@ -4,8 +4,9 @@
 * :class:`MLP` — ``Linear → Dropout(p) → ReLU → … → Linear`` (dropout *before* the activation, as
   in the post); chapter "An MLP that overfits" and every regularised run.
 
-Both constructors reset the seeds first and then create their layers in order, so the initial
-weights equal the original code's. :func:`flatten_params` is the single place that defines the
+Both constructors create their layers in order under the post's seeding protocol
+(:func:`regcore.seeding.post_protocol`, scoped: the caller's generators are left as they were), so
+the initial weights equal the original code's. :func:`flatten_params` is the single place that defines the
 order of the flat parameter vector used by snapshots, norms and theory checks.
 """
 from __future__ import annotations
@@ -13,20 +14,20 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import check_int, check_real, check_seed, check_sizes
-from .seeding import reset_seeds
+from .settings import check_setting
+from .seeding import post_protocol
 
 
 class Linear(nn.Module):
     """A linear model ``x ↦ xW + b`` with ``dims`` inputs and one output."""
 
     def __init__(self, dims: int = 50, seed: int = 42):
-        dims = check_int("dims", dims, minimum=1)
-        seed = check_seed("seed", seed)
+        dims = check_setting("dims", dims)
+        seed = check_setting("seed", seed)
         super().__init__()
-        reset_seeds(seed)
         self.sizes = (dims, 1)
-        self.net = nn.Linear(dims, 1)
+        with post_protocol(seed):
+            self.net = nn.Linear(dims, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
@@ -36,18 +37,18 @@ class MLP(nn.Module):
     """A ReLU network with layer widths ``sizes`` and dropout ``p`` before each activation."""
 
     def __init__(self, sizes=(50, 25, 25, 1), dropout: float = 0.0, seed: int = 42):
-        sizes = check_sizes("sizes", sizes)
-        dropout = check_real("dropout", dropout, minimum=0.0, below=1.0)
-        seed = check_seed("seed", seed)
+        sizes = check_setting("sizes", sizes)
+        dropout = check_setting("dropout", dropout)
+        seed = check_setting("seed", seed)
         super().__init__()
-        reset_seeds(seed)
         self.sizes = sizes
         self.dropout = dropout
         layers: list[nn.Module] = []
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(nn.Linear(n_in, n_out))
-            if i < len(sizes) - 2:
-                layers += [nn.Dropout(dropout), nn.ReLU()]
+        with post_protocol(seed):
+            for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+                layers.append(nn.Linear(n_in, n_out))
+                if i < len(sizes) - 2:
+                    layers += [nn.Dropout(dropout), nn.ReLU()]
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

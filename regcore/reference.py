@@ -29,10 +29,18 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from .seeding import reset_seeds
+from .seeding import post_protocol, reset_seeds
 
 
-def train_original(model: nn.Module, x_train, y_train, x_val, y_val, *, optimizer: str = "adam",
+def train_original(model: nn.Module, x_train, y_train, x_val, y_val, **settings) -> dict:
+    """Train as the original ``training_loop`` does (:func:`_training_loop`); returns its
+    histories and "best" state. The original's global seed reset happens inside a
+    :func:`regcore.seeding.post_protocol` scope, so the caller's generators are left as they were."""
+    with post_protocol(settings.get("seed", 42)):
+        return _training_loop(model, x_train, y_train, x_val, y_val, **settings)
+
+
+def _training_loop(model: nn.Module, x_train, y_train, x_val, y_val, *, optimizer: str = "adam",
                    lr: float = 0.01, epochs: int = 1000, weight_decay: float = 0.0,
                    l2: float = 0.0, l1: float = 0.0, batch_size: int | None = None,
                    seed: int = 42, copy_best: bool = False) -> dict:

@@ -1,18 +1,45 @@
-"""The post's seeding protocol: reset torch, CUDA and NumPy generators to one seed.
+"""The post's seeding protocol, scoped to the call that needs it.
 
-The original code resets all three before drawing the data, at the start of every model
-constructor and at the start of every training run; regcore does the same at the same places
-(:mod:`regcore.data`, :mod:`regcore.models`, :mod:`regcore.training`), which is what makes its
-runs repeat the original's bit for bit. Chapter "The toy problem" explains the protocol.
+The original code resets the global torch, CUDA and NumPy generators to one seed before drawing
+the data, at the start of every model constructor and at the start of every training run, and
+then draws from those global generators (the data, the layers' initial weights, the loaders'
+shuffles, dropout's masks). Each of those blocks begins with a reset, so no draw depends on what
+came before it; regcore makes the same draws by running each block inside :func:`post_protocol`,
+which resets the generators on entry *and puts the caller's generator states back on exit*. The
+runs are the original's bit for bit (``tests/test_fidelity.py``) and calling regcore never moves
+the caller's random streams (``tests/test_seeding.py``).
+
+:func:`reset_seeds` is the original's global reset itself, for a reader who re-runs the post's
+own code (chapter "Notes on the original code"); regcore's library calls do not use it
+unscoped. Chapter "The toy problem" explains the protocol.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 
 
 def reset_seeds(seed: int) -> None:
-    """Reset the global torch generator, every CUDA generator and NumPy's legacy generator."""
+    """The original's reset: the global torch generator, every CUDA generator and NumPy's legacy
+    generator to ``seed``. Global and unscoped, as in the post; regcore itself uses
+    :func:`post_protocol`."""
     torch.manual_seed(seed)
     torch.cuda.manual_seed(seed)
     np.random.seed(seed)
+
+
+@contextmanager
+def post_protocol(seed: int):
+    """Inside: the global generators as right after the post's ``reset_seeds(seed)``. On exit
+    (also on an error): the torch CPU, CUDA and NumPy generator states the caller had."""
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    numpy_state = np.random.get_state()
+    with torch.random.fork_rng(devices=devices):
+        try:
+            torch.manual_seed(seed)  # seeds every CUDA device too, as the original's two calls
+            np.random.seed(seed)
+            yield
+        finally:
+            np.random.set_state(numpy_state)

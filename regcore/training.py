@@ -1,7 +1,8 @@
 """Fit one model to the toy problem, as the post's loop does but without its overheads.
 
 :func:`fit` reproduces the original training loop (see :mod:`regcore.reference`) bit for bit on
-CPU: it resets the seeds at the start of the run, makes the same draws from the global generator
+CPU: it resets the seeds at the start of the run (scoped, :func:`regcore.seeding.post_protocol`:
+the caller's generators are untouched afterwards), makes the same draws from the global generator
 as the original's ``DataLoader`` iterators (a base seed per iterator, a shuffle seed per training
 epoch, then the ``randperm``), shuffles even at full batch, and sums in the same order. What it
 drops is the cost: no ``DataLoader``, no per-row collation of 10,000 validation rows, and the
@@ -34,15 +35,13 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ._checks import check_choice, check_decoupled_decay, check_int, check_real, check_seed
-from .memory import keep_freed_memory
+from .settings import (INITIAL_EVALS, OPTIMIZERS, check_batch_fits, check_decoupled_decay,  # noqa: F401
+                       check_fields, resolve_device)
 from .data import ToyData
 from .optim import FlatOptimizer, FlatParameters
 from .penalties import add_penalty_gradient_
-from .seeding import reset_seeds
+from .seeding import post_protocol
 
-OPTIMIZERS = ("adam", "adamw", "sgd")
-INITIAL_EVALS = ("post", "clean")  # epoch 0 in training mode as the original, or in eval mode
 
 
 class DivergenceError(RuntimeError):
@@ -52,33 +51,6 @@ class DivergenceError(RuntimeError):
         self.epoch = epoch
         super().__init__(f"training diverged at epoch {epoch}: train loss {train_loss!r}, "
                          f"validation loss {val_loss!r} (lower lr or the penalty)")
-
-
-def resolve_device(device: str) -> torch.device:
-    """``"auto"`` → CUDA when present, else CPU; else ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
-
-    Only CPU and CUDA devices are allowed (``"meta"`` has no data, ``"mps"`` and the others are
-    untested), and a CUDA one must exist here; otherwise ``ValueError`` naming the device.
-    """
-    allowed = "'auto', 'cpu', 'cuda' or 'cuda:N'"
-    if not isinstance(device, str):
-        raise ValueError(f"device={device!r} is not allowed: device must be a string, one of "
-                         f"{allowed}")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        dev = None
-    if dev is None or dev.type not in ("cpu", "cuda") or (dev.type == "cpu" and dev.index):
-        raise ValueError(f"device={device!r} is not allowed: device must be {allowed}")
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} is not allowed here: no CUDA device is available "
-                         "(use 'cpu' or 'auto')")
-    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise ValueError(f"device={device!r} is not allowed here: device must be 'cuda:N' with "
-                         f"N < {torch.cuda.device_count()}, the number of CUDA devices")
-    return dev
 
 
 @dataclass(frozen=True)
@@ -98,20 +70,9 @@ class TrainSettings:
     initial_eval: str = "post"  # epoch 0: "post" (train mode, as the original) or "clean" (eval)
 
     def __post_init__(self):
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        check_real("lr", self.lr, minimum=0.0, strict=True)
-        check_int("epochs", self.epochs, minimum=1)
-        check_real("weight_decay", self.weight_decay, minimum=0.0)
+        check_fields(self)  # each field's own check: regcore.settings.SETTINGS
         if self.optimizer == "adamw":
             check_decoupled_decay(self.lr, self.weight_decay)
-        check_real("l2", self.l2, minimum=0.0)
-        check_real("l1", self.l1, minimum=0.0)
-        if self.batch_size is not None:
-            check_int("batch_size", self.batch_size, minimum=1)
-        check_seed("seed", self.seed)
-        check_int("snapshot_every", self.snapshot_every, minimum=0)
-        check_choice("initial_eval", self.initial_eval, INITIAL_EVALS)
-        resolve_device(self.device)
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,12 +199,8 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
                          "TrainSettings, e.g. regcore.TrainSettings(lr=0.01)")
     check_model_fits(model, data)
     n = data.n_train
-    batch_size = n if settings.batch_size is None else settings.batch_size
-    if batch_size > n:
-        raise ValueError(f"batch_size={batch_size} is not allowed: with n_train={n} it must be "
-                         f"between 1 and {n} (the last incomplete batch is dropped)")
+    batch_size = check_batch_fits(settings.batch_size, n)
     device = resolve_device(settings.device)
-    keep_freed_memory()
     model.to(device)
     d = data.to(device)
     x_train, y_train, x_val, y_val = d.x_train, d.y_train, d.x_val, d.y_val
@@ -280,34 +237,34 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
             return F.mse_loss(model(x_val), y_val).item()
 
     start = time.perf_counter()
-    reset_seeds(settings.seed)
-    # Epoch 0: the original iterates each loader once before training, with the model in the
-    # mode its constructor left it in (training mode: dropout on); "clean" uses eval mode.
-    model.train(settings.initial_eval == "post")
-    _draw_loader_base_seed()
-    with torch.no_grad():
-        losses = [F.mse_loss(model(xb), yb).item()
-                  for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size)]
-    record(0, epoch_mean(losses), validation_loss())
-
-    bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
-    for epoch in range(1, epochs + 1):
-        model.train()
+    with post_protocol(settings.seed):  # the original: reset_seeds() first; scoped here
+        # Epoch 0: the original iterates each loader once before training, with the model in the
+        # mode its constructor left it in (training mode: dropout on); "clean" uses eval mode.
+        model.train(settings.initial_eval == "post")
         _draw_loader_base_seed()
-        losses = []
-        for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size):
-            flat.zero_grad()
-            loss = F.mse_loss(model(xb), yb)
-            loss.backward()
-            grad = flat.gather_grad()
-            if l2 or l1:
-                add_penalty_gradient_(grad, theta, l2, l1)
-            optimizer.step(theta, grad)
-            losses.append(loss.item())
-        model.eval()
-        record(epoch, epoch_mean(losses), validation_loss())
-        bar.update()
-    bar.close()
+        with torch.no_grad():
+            losses = [F.mse_loss(model(xb), yb).item()
+                      for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size)]
+        record(0, epoch_mean(losses), validation_loss())
+
+        bar = tqdm(total=epochs, desc=desc, disable=not progress, leave=False)
+        for epoch in range(1, epochs + 1):
+            model.train()
+            _draw_loader_base_seed()
+            losses = []
+            for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size):
+                flat.zero_grad()
+                loss = F.mse_loss(model(xb), yb)
+                loss.backward()
+                grad = flat.gather_grad()
+                if l2 or l1:
+                    add_penalty_gradient_(grad, theta, l2, l1)
+                optimizer.step(theta, grad)
+                losses.append(loss.item())
+            model.eval()
+            record(epoch, epoch_mean(losses), validation_loss())
+            bar.update()
+        bar.close()
 
     best_state = flat.state_dict(best_theta)
     with torch.no_grad():

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .._checks import check_int, check_real
-from ..seeding import reset_seeds
+from ..seeding import post_protocol
 from ..training import TrainSettings, fit
 from ._common import batch_means_se, book_data, tail_mean
 from .check import Check
@@ -82,9 +82,9 @@ class InputDropoutLinear(nn.Module):
         dims = check_int("dims", dims, minimum=1)
         p = check_real("p", p, minimum=0.0, below=1.0)
         super().__init__()
-        reset_seeds(seed)
         self.sizes = (dims, 1)
-        self.net = nn.Linear(dims, 1)
+        with post_protocol(seed):
+            self.net = nn.Linear(dims, 1)
         self.drop = nn.Dropout(p)
 
     def forward(self, x):

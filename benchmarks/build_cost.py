@@ -1,0 +1,100 @@
+"""Benchmark: the clean build's cost in units of the post's MLP ``fit`` ("fit-epochs").
+
+    python benchmarks/build_cost.py [--fit-only] [--keep]
+
+Absolute build times differ between machines by almost 2x, in proportion to how fast they train,
+so the build is measured in a unit of its own work: build seconds x epochs/s of the post's MLP
+``fit`` (n_train 200, one torch thread, 300 epochs; the median of three, measured just before
+the build on the same machine). The build is ``jupyter-book build . -W -n --keep-going`` in a
+fresh copy of the tracked files (``git ls-files``) in a temporary folder: no execution cache,
+nothing from an earlier build. Prints the fit speed, the build's seconds, the ratio, and each
+chapter's execution seconds as the build's execution cache recorded them.
+Target (issue "A house that shows its design"): the 17 chapters at <= 150k fit-epochs.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIT_EPOCHS = 300
+
+
+def fit_epochs_per_s(repeats: int = 3) -> float:
+    """Median epochs/s of the post's MLP run (n_train 200, one thread, 300 epochs)."""
+    import torch
+
+    from regcore import POST_RUNS, fit, make_data
+    from regcore.memory import keep_freed_memory
+
+    torch.set_num_threads(1)
+    keep_freed_memory()  # as the chapters do (regcore.site.glue.setup_chapter)
+    exp, data = POST_RUNS["mlp"], make_data(200)
+    settings = replace(exp.train, epochs=FIT_EPOCHS, snapshot_every=0)
+    speeds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fit(exp.model.build(data.dims), data, settings)
+        speeds.append(FIT_EPOCHS / (time.perf_counter() - start))
+    return statistics.median(speeds)
+
+
+def clean_copy(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, check=True, capture_output=True,
+                           text=True).stdout.split()
+    for name in files:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+
+
+def chapter_seconds(book: Path) -> dict[str, float]:
+    """Execution seconds per chapter from the build's jupyter-cache (MyST-NB's records)."""
+    from jupyter_cache import get_cache
+
+    times = {}
+    for db in (book / "_build").rglob("global.db"):  # wherever the build put its cache
+        for record in get_cache(db.parent).list_cache_records():
+            data = record.data or {}
+            if "execution_seconds" in data:
+                times[Path(record.uri).relative_to(book.resolve()).as_posix()] = data["execution_seconds"]
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fit-only", action="store_true", help="only the fit speed")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    args = parser.parse_args()
+    speed = fit_epochs_per_s()
+    print(f"fit (post MLP, n_train 200, 1 thread): {speed:.0f} epochs/s", flush=True)
+    if args.fit_only:
+        return
+    jb = Path(sys.executable).parent / "jupyter-book"
+    tmp = Path(tempfile.mkdtemp(prefix="build-cost-"))
+    try:
+        clean_copy(tmp)
+        start = time.perf_counter()
+        subprocess.run([str(jb), "build", str(tmp), "--warningiserror", "--nitpick",
+                        "--keep-going"], check=True, stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        for name, secs in sorted(chapter_seconds(tmp).items(), key=lambda kv: -kv[1]):
+            print(f"  {name:<40}{secs:>8.1f} s")
+        print(f"clean build: {seconds:.0f} s = {seconds * speed / 1000:.0f}k fit-epochs "
+              f"(target <= 150k)")
+    finally:
+        if args.keep:
+            print(f"the copy is in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -31,9 +31,8 @@ import torch.nn.functional as F
 
 from regcore import MLP, POST_RUNS, fit, make_data
 from regcore.memory import keep_freed_memory
-from regcore.sweep import (Member, SweepSettings, _batched_is_exact, _step_is_exact,
-                           repeats_fit_exactly,
-                           sweep)
+from regcore.sweep import Member, SweepSettings, repeats_fit_exactly, sweep
+from regcore.sweep.exactness import _batched_is_exact, _step_is_exact
 
 
 def _median_seconds(fn, repeats):

@@ -26,17 +26,17 @@ def _table(rows: dict) -> str:
 
 
 def _add_sweep_parser(sub) -> ImportError | None:
-    """Register ``python -m regcore sweep`` (:mod:`regcore.sweep_cli`).
+    """Register ``python -m regcore sweep`` (:mod:`regcore.sweep.cli`).
 
     If that import fails, ``sweep`` is still registered, as a stub, and the error is returned:
     :func:`main` raises it when ``sweep`` is asked for (so the user sees the real
     ``ImportError``, not argparse's "invalid choice"), while ``post`` and ``run`` still work.
     """
     try:
-        from .sweep_cli import add_parser
+        from .sweep.cli import add_parser
     except ImportError as err:
         sub.add_parser("sweep", help="unavailable (import failed)",
-                       description=f"unavailable: importing regcore.sweep_cli failed: {err}")
+                       description=f"unavailable: importing regcore.sweep.cli failed: {err}")
         return err
     add_parser(sub)
     return None
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     sweep_error = _add_sweep_parser(sub)
     args, extra = parser.parse_known_args(argv)
     if args.command == "sweep" and sweep_error is not None:
-        raise ImportError("python -m regcore sweep is unavailable: importing regcore.sweep_cli "
+        raise ImportError("python -m regcore sweep is unavailable: importing regcore.sweep.cli "
                           f"failed: {sweep_error}") from sweep_error
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

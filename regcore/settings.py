@@ -94,6 +94,7 @@ SETTINGS = {
     "seed": check_seed,
     "data_seed": check_seed,
     "init_seed": check_seed,
+    "seeds": lambda n, v: check_int(n, v, minimum=1),  # how many seeds a study or sweep runs
     # data
     "n_train": lambda n, v: check_int(n, v, minimum=1),
     "n_val": lambda n, v: check_int(n, v, minimum=1),

@@ -1,7 +1,7 @@
 """Bad input, as a new user might type it, across the library and the CLI: one table.
 
 Each row is a call that must fail, the parameter its message must name and, where practical, the
-offending value as the message shows it. The house convention (``regcore._checks``) is a
+offending value as the message shows it. The house convention (``regcore.settings``, on ``regcore._checks``) is a
 ``ValueError`` "name=value is not allowed: name must be …"; the CLI exits with status 2 and the
 message on stderr (argparse's ``error``).
 """
@@ -22,7 +22,7 @@ from regcore.optim import FlatOptimizer
 from regcore.schedule import evaluation_epochs, log_epochs
 from regcore.stats import mean_interval
 from regcore.sweep import Member, SweepResult, SweepSettings, sweep, sweep_many, sweep_parallel
-from regcore.sweep_cli import members_for
+from regcore.sweep.cli import members_for
 
 BIG = 2 ** 32  # one past the largest seed NumPy's legacy generator takes
 
@@ -227,10 +227,10 @@ def test_cli_exits_with_a_message_naming_the_parameter(argv, name, value, capsys
 
 
 def test_a_broken_sweep_import_is_shown_not_hidden(monkeypatch):
-    """If regcore.sweep_cli cannot be imported, ``sweep`` raises that ImportError (not argparse's
+    """If regcore.sweep.cli cannot be imported, ``sweep`` raises that ImportError (not argparse's
     "invalid choice"), and the other sub-commands still parse."""
-    monkeypatch.setitem(sys.modules, "regcore.sweep_cli", None)
-    with pytest.raises(ImportError, match="sweep_cli") as err:
+    monkeypatch.setitem(sys.modules, "regcore.sweep.cli", None)
+    with pytest.raises(ImportError, match=r"regcore\.sweep\.cli") as err:
         main(["sweep", "--seeds", "1"])
     assert isinstance(err.value.__cause__, ImportError)
     with pytest.raises(SystemExit) as exit_:

@@ -99,7 +99,8 @@ def test_members_get_fits_bits_where_the_probes_say_so(model):
 def test_batched_step_matches_the_per_member_reference(rows, sizes, request):
     # Both layouts agree with fit's own operations to float32 round-off at every shape; the
     # probes pick bit-exact forms where they exist.
-    from regcore.sweep import _fit_loss_and_grad, _Stacked, _step_is_exact
+    from regcore.sweep.exactness import _fit_loss_and_grad, _step_is_exact
+    from regcore.sweep.stacked import _Stacked
     gen = torch.Generator().manual_seed(rows)
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     theta = torch.rand(4, n_params, generator=gen) - 0.5
@@ -119,7 +120,8 @@ def test_batched_step_matches_the_per_member_reference(rows, sizes, request):
 def test_default_layout_is_bit_exact_where_a_probe_says_one_is(rows, sizes, request):
     # The layout _Stacked picks by itself (fast=None) gives fit's bits whenever either probe
     # found an exact layout for the shape; where neither did, there is nothing exact to test.
-    from regcore.sweep import _fit_loss_and_grad, _Stacked, _step_is_exact
+    from regcore.sweep.exactness import _fit_loss_and_grad, _step_is_exact
+    from regcore.sweep.stacked import _Stacked
     probes = {fast: _step_is_exact(rows, sizes, fast) for fast in (True, False)}
     if not any(probes.values()):
         pytest.skip(f"_step_is_exact({rows}, {sizes}) is False for both layouts "
@@ -142,7 +144,7 @@ def test_the_post_batch_sizes_repeat_fit_exactly_here():
 
 
 def test_per_member_reference_is_fits_model_and_autograd():
-    from regcore.sweep import _fit_loss_and_grad
+    from regcore.sweep.exactness import _fit_loss_and_grad
     from regcore.models import flatten_params
     x, y = torch.randn(1, 40, 50), torch.randn(1, 40, 1)
     for model in (MLP(seed=3), Linear(seed=3)):

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 
 from regcore.sweep import sweep
-from regcore.sweep_cli import members_for, settings_for
+from regcore.sweep.cli import members_for, settings_for
 
 
 def _cli(*args):

@@ -6,7 +6,10 @@ Starts from one of the post's runs (its model, epochs, learning rate and regular
 any setting given on the command line, and trains the grid (every combination of the listed
 values) over ``--seeds`` seeds, varying the data seed, the init/training seed, or both. A progress
 bar goes to stderr; one record per member goes to stdout (JSON list) or to a CSV file/stdout.
-Registered by :mod:`regcore.__main__`; the trainer is :func:`regcore.sweep.sweep`.
+Registered by :mod:`regcore.__main__` (imported only when the command line is built); the
+trainer is :func:`regcore.sweep.sweep` (:func:`~regcore.sweep.sweep_parallel` with
+``--workers``). The command-line face of the sweeps behind the "Beyond one seed" chapters
+(``book/beyond/seeds.md``, ``tuning.md``).
 """
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ import itertools
 import json
 import sys
 
-from ._checks import SEED_LIMIT, check_choice, check_int, check_seed
-from .experiments import RUN_NAMES, get_experiment
-from .sweep import Member, SweepSettings, sweep, sweep_parallel
+from .._checks import SEED_LIMIT, check_choice
+from ..settings import check_setting
+from ..experiments import RUN_NAMES, get_experiment
+from .run import sweep, sweep_parallel
+from .settings import Member, SweepSettings
 
 VARY = ("data", "init", "both")
 
@@ -31,8 +36,8 @@ def members_for(run: str, grid: dict, seeds: int, vary: str, first_seed: int = 0
     data seed), ``init`` (init and training seed together) or ``both``.
     """
     exp = get_experiment(run)
-    check_int("seeds", seeds, minimum=1)
-    check_seed("first_seed", first_seed)
+    check_setting("seeds", seeds)
+    check_setting("seed", first_seed, shown_as="first_seed")
     if first_seed + seeds > SEED_LIMIT:
         raise ValueError(f"seeds={seeds} is not allowed with first_seed={first_seed}: the seeds "
                          f"first_seed ... first_seed+seeds-1 must be < 2**32, so seeds must be "

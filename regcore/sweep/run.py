@@ -1,0 +1,109 @@
+"""Running sweeps: in this process, split over worker processes, or several jobs on one pool.
+
+:func:`sweep` groups the members by batch size, trains each group
+(:func:`regcore.sweep.loop._train_group`) and puts the results back in input order.
+:func:`sweep_parallel` splits one sweep's members into parts and :func:`sweep_many` the members
+of several sweeps; both hand the parts to :func:`regcore.parallel.map_tasks` (spawned
+processes, one torch thread each), which is safe because a member's run does not depend on
+which members share its process. The "Beyond one seed" chapters (``book/beyond/seeds.md``,
+``tuning.md``) run their sweeps through :func:`sweep_many` (via :mod:`regcore.studies`);
+``python -m regcore sweep`` (:mod:`regcore.sweep.cli`) through :func:`sweep` or
+:func:`sweep_parallel`.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..data import make_data
+from ..parallel import map_tasks
+from ..settings import check_setting, resolve_device
+from .loop import _train_group
+from .settings import _PER_MEMBER, SweepResult, SweepSettings, check_members
+
+
+def sweep(members, settings: SweepSettings = SweepSettings(), progress: bool = False,
+          desc: str = "sweep") -> SweepResult:
+    """Train every member of ``members`` (a sequence of :class:`Member`) under ``settings``.
+
+    Members with the same batch size train together as one batched model; results come back in
+    the input order. Raises ``ValueError`` for an empty sweep, a member that is not a
+    :class:`Member`, dropout on the linear model, or a batch size larger than ``n_train``.
+    """
+    members = check_members(members, settings)
+    device = resolve_device(settings.device)
+    start = time.perf_counter()
+    datasets = {s: make_data(settings.n_train, settings.n_val, settings.n_test, settings.dims,
+                             settings.noise, seed=s) for s in sorted({m.data_seed for m in members})}
+    groups: dict = {}
+    for i, m in enumerate(members):
+        groups.setdefault(m.batch_size or settings.n_train, []).append(i)
+    parts, order = [], []
+    for bs, idx in groups.items():
+        group = [members[i] for i in idx]
+        parts.append(_train_group(group, settings, datasets, device, progress,
+                                  f"{desc} (batch {bs}, {len(group)} members)"))
+        order += idx
+    inverse = np.argsort(order)
+    per = {name: np.concatenate([p[name] for p in parts])[inverse] for name in _PER_MEMBER}
+    return SweepResult(settings=settings, members=members, eval_epochs=settings.eval_epochs(),
+                       snapshot_epochs=settings.snapshot_epochs(),
+                       seconds=time.perf_counter() - start, **per)
+
+
+def sweep_parallel(members, settings: SweepSettings = SweepSettings(), workers: int = 2,
+                   progress: bool = False, desc: str = "sweep") -> SweepResult:
+    """:func:`sweep` with the members split into ``workers`` spawn processes (one thread each).
+
+    Each member's result does not depend on which other members share its process (dropout
+    masks included: every member has its own generator). CPU only; on CUDA this is
+    :func:`sweep` in process.
+    """
+    members = check_members(members, settings)
+    workers = check_setting("workers", workers)
+    if workers == 1 or len(members) < 2 or resolve_device(settings.device).type != "cpu":
+        return sweep(members, settings, progress, desc)
+    chunks = [c for c in np.array_split(np.arange(len(members)), workers) if len(c)]
+    tasks = [(tuple(members[i] for i in c), settings, False, desc) for c in chunks]
+    results = map_tasks(sweep, tasks, len(chunks), progress=progress, desc=desc)
+    return SweepResult.concat(results)
+
+
+def _task_cost(task) -> int:
+    """A :func:`sweep` task's size, (members, settings, ...): epochs × members × steps/epoch."""
+    members, settings = task[0], task[1]
+    return settings.epochs * len(members) * (
+        1 + settings.n_train // (members[0].batch_size or settings.n_train))
+
+
+def sweep_many(jobs: dict, workers: int = 2, progress: bool = False) -> dict:
+    """Several sweeps ``{key: (members, settings)}`` on one pool of ``workers`` processes.
+
+    Each job is split into ``workers`` parts of contiguous members; all parts share the pool, so
+    short and long jobs fill both cores. Returns ``{key: SweepResult}`` with members in order.
+    With ``workers == 1`` (or on CUDA) the jobs run in this process.
+    """
+    workers = check_setting("workers", workers)
+    if not isinstance(jobs, dict) or not jobs:
+        raise ValueError(f"jobs={jobs!r} is not allowed: jobs must be a non-empty dict "
+                         "{key: (members, settings)}")
+    for key, job in jobs.items():
+        if not isinstance(job, (tuple, list)) or len(job) != 2:
+            raise ValueError(f"jobs[{key!r}]={job!r} is not allowed: each job must be a pair "
+                             "(members, settings)")
+    jobs = {key: (check_members(members, settings), settings)
+            for key, (members, settings) in jobs.items()}
+    if workers == 1 or any(resolve_device(s.device).type != "cpu" for _, s in jobs.values()):
+        return {key: sweep(m, s, progress, str(key)) for key, (m, s) in jobs.items()}
+    keys, tasks = [], []
+    for key, (members, settings) in jobs.items():
+        for part in np.array_split(np.arange(len(members)), min(workers, len(members))):
+            keys.append(key)
+            tasks.append((tuple(members[i] for i in part), settings, False, str(key)))
+    # longest first, so that short parts fill the cores at the end
+    results = map_tasks(sweep, tasks, workers, cost=_task_cost, progress=progress, desc="sweeps")
+    parts: dict = {}
+    for key, result in zip(keys, results):
+        parts.setdefault(key, []).append(result)
+    return {key: SweepResult.concat(parts[key]) for key in jobs}

@@ -1,0 +1,164 @@
+"""The batched model: K members' parameters as one (K, P) tensor, forward and backward written out.
+
+:class:`_Stacked` views the rows of the (K, P) parameter tensor as per-layer weights and biases,
+so every layer is one batched matmul over the members, and its training step
+(:meth:`_Stacked.loss_and_grad`) is the forward and backward pass that autograd runs for one
+model in ``fit``, written out in batched form with all K gradients landing in one (K, P) buffer
+(for one optimiser step on all rows, :class:`regcore.optim.FlatOptimizer`). Written out rather
+than left to autograd so that each member gets fit's operations in fit's order, hence fit's
+bits; the layouts whose rounding agrees are picked by the probes of
+:mod:`regcore.sweep.exactness`. :meth:`_Stacked.loss` is the validation and test pass (eval
+mode, in chunks of rows). Trained by :mod:`regcore.sweep.loop`, for the "Beyond one seed"
+chapters (``book/beyond/seeds.md``, ``tuning.md``) and ``python -m regcore sweep``.
+"""
+from __future__ import annotations
+
+import torch
+
+from .exactness import (_batched_is_exact, _batched_width_one_grad_w, _batched_width_one_out,
+                        _step_is_exact)
+
+
+def _width_one_out(h, w, b):
+    """``h`` (K, B, in) through K one-output layers ``w`` (K, 1, in), ``b`` (K, 1, 1), as fit.
+
+    Batched where :func:`_batched_is_exact` says that gives fit's bits, else ``addmv`` member by
+    member (about two microseconds each).
+    """
+    if _batched_is_exact(h.shape[1], h.shape[2], h.dtype, h.device)[0]:
+        return _batched_width_one_out(h, w, b)
+    out = torch.empty(h.shape[:2], dtype=h.dtype, device=h.device)
+    for o, hk, wk, bk in zip(out.unbind(0), h.unbind(0), w[:, 0].unbind(0), b[:, 0].unbind(0)):
+        torch.addmv(bk, hk, wk, out=o)
+    return out.unsqueeze(-1)
+
+
+def _width_one_grad_w(h, g):
+    """The weight gradient (K, 1, in) of :func:`_width_one_out` for output gradient ``g``."""
+    if _batched_is_exact(h.shape[1], h.shape[2], h.dtype, h.device)[1]:
+        return _batched_width_one_grad_w(h, g)
+    # mv without out=: the out= variant takes another kernel whose sums round differently
+    return torch.stack([torch.mv(hk, gk) for hk, gk in
+                        zip(h.transpose(1, 2).unbind(0), g[:, :, 0].unbind(0))]).unsqueeze(1)
+
+
+class _Stacked:
+    """Views of the (K, P) parameter tensor as per-layer weights (K, out, in) and biases (K, 1, out).
+
+    The flat layout is ``flatten_params``'s: weight then bias of each ``nn.Linear`` in order.
+    :meth:`loss_and_grad` is the training step's forward and backward pass written out: batched
+    forms of the operations autograd runs for one model in ``fit`` (so that each member gets
+    fit's bits), with the gradient written straight into one (K, P) buffer. ``fast``: use the
+    faster matmul layouts (``None``: where :func:`_step_is_exact` says they are exact).
+    """
+
+    def __init__(self, theta: torch.Tensor, sizes: tuple, fast: bool | None = None):
+        self.layers, self.grad_views = [], []
+        self.sizes, self.fast = tuple(sizes), fast
+        self.grad = torch.empty_like(theta)
+        k, offset = theta.shape[0], 0
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            w = theta[:, offset:offset + n_in * n_out].view(k, n_out, n_in)
+            gw = self.grad[:, offset:offset + n_in * n_out].view(k, n_out, n_in)
+            offset += n_in * n_out
+            b = theta[:, offset:offset + n_out].view(k, 1, n_out)
+            gb = self.grad[:, offset:offset + n_out].view(k, 1, n_out)
+            offset += n_out
+            self.layers.append((w, b))
+            self.grad_views.append((gw, gb))
+
+    def _use_fast(self, x) -> bool:
+        if self.fast is not None:
+            return self.fast
+        return _step_is_exact(x.shape[1], self.sizes, True, x.dtype, x.device)
+
+    def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
+        """``x`` (K, B, in) → (K, B, 1); ``keep`` holds one dropout multiplier per hidden layer."""
+        return self._forward(x, keep, self._use_fast(x))[-1]
+
+    def _forward(self, x, keep, fast):
+        """Every layer's input, then the output: [x, a1, …, out].
+
+        ``fast``: hidden layers but the last compute ``W @ aᵀ`` (outputs stored transposed);
+        the last hidden layer always stores its output row by row, the layout the one-output
+        layer needs for fit's bits.
+        """
+        acts = [x]
+        last = len(self.layers) - 1
+        for i, (w, b) in enumerate(self.layers):
+            if i == last:
+                acts.append(_width_one_out(x, w, b))
+                return acts
+            if fast and i < last - 1:
+                x = torch.baddbmm(b.transpose(1, 2), w, x.transpose(1, 2)).transpose(1, 2)
+            else:
+                x = torch.baddbmm(b, x, w.transpose(1, 2))
+            if keep is not None:
+                x = x * keep[i]
+            x = torch.relu(x)
+            acts.append(x)
+        return acts
+
+    def loss_and_grad(self, x, y, keep=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean squared error per member (K,) and its gradient (K, P), the buffer ``self.grad``.
+
+        The gradient of member k's loss alone lands in row k (the members do not interact).
+        """
+        fast = self._use_fast(x)
+        acts = self._forward(x, keep, fast)
+        diff = acts[-1] - y
+        per_member = (diff ** 2).mean((1, 2))
+        # mean then square, backwards: (1/N)·(2·diff), which rounds as fit's mse_loss backward
+        g = (2 * diff) * (1.0 / diff[0].numel())
+        last = len(self.layers) - 1
+        for i in range(last, -1, -1):
+            (w, _), (gw, gb), h = self.layers[i], self.grad_views[i], acts[i]
+            if i == last:
+                gw.copy_(_width_one_grad_w(h, g))
+            elif fast:
+                gw.copy_(torch.bmm(g.transpose(1, 2), h))
+            else:
+                gw.copy_(torch.bmm(h.transpose(1, 2), g).transpose(1, 2))
+            # fit sums the bias gradient down the rows of a row-major (N, out) matrix; another
+            # layout would reduce in another order
+            gb.copy_(g.contiguous().sum(1, keepdim=True))
+            if i == 0:
+                break
+            if i == last:
+                g = g * w  # an outer product: one multiplication per entry, as in fit
+            elif fast:
+                g = torch.bmm(w.transpose(1, 2), g.transpose(1, 2)).transpose(1, 2)
+            else:
+                g = torch.bmm(g, w)
+            g = torch.ops.aten.threshold_backward(g, h, 0)
+            if keep is not None:
+                g = g * keep[i - 1]
+        return per_member, self.grad
+
+    @torch.no_grad()
+    def loss(self, x: torch.Tensor, y: torch.Tensor, chunk: int, shared: bool) -> torch.Tensor:
+        """Mean squared error per member (K,) over all rows, in chunks of rows (eval mode).
+
+        ``shared``: ``x`` is one (N, in) design used by every member, so the first layer is one
+        (K·out, in) × (in, chunk) GEMM; otherwise ``x`` is (K, N, in) and ``y`` (K, N, 1).
+        Activations are kept transposed, (K, width, chunk), so every layer is a contiguous
+        batched matmul and the ReLUs run in place. Sums in float64.
+        """
+        k = self.layers[0][0].shape[0]
+        n = x.shape[-2]
+        total = torch.zeros(k, dtype=torch.float64, device=x.device)
+        (w0, b0), rest = self.layers[0], self.layers[1:]
+        w0_all, b0_all = w0.reshape(-1, w0.shape[-1]), b0.reshape(-1, 1)
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            if shared:
+                h = torch.addmm(b0_all, w0_all, x[start:stop].T).view(k, -1, stop - start)
+                yc = y[start:stop].view(1, -1)
+            else:
+                h = torch.baddbmm(b0.transpose(1, 2), w0, x[:, start:stop].transpose(1, 2))
+                yc = y[:, start:stop, 0]
+            for w, b in rest:
+                h = torch.baddbmm(b.transpose(1, 2), w, h.relu_())
+            diff = h[:, 0] - yc
+            total += (diff * diff).sum(1, dtype=torch.float64)
+        return total / n

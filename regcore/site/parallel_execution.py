@@ -1,0 +1,134 @@
+"""Sphinx extension: execute the chapters that need it side by side, before Sphinx reads them.
+
+MyST-NB executes a notebook when Sphinx reads its page, one page after another, so a build uses
+one core while most chapters run (each sets one torch thread). Jupyter Book 1 has no ``-j``, and
+Sphinx's own parallel read is refused here because two of Jupyter Book's extensions do not
+declare themselves safe for it. This extension finds, after :mod:`regcore.site.fresh_cache` has dropped
+stale cache records (``env-get-outdated``), the notebook pages whose notebooks have no record in
+MyST-NB's execution cache, marks them to be read, and (``env-before-read-docs``) executes them in
+``regcore_execution_workers`` processes at once (default: the number of cores, at most 2),
+longest first by the time each took last, and stores each result in the cache exactly as
+MyST-NB's cache mode does (same notebook, same working directory, timeout and error settings,
+same record). MyST-NB then reads every page from the cache. A notebook that fails is not stored:
+MyST-NB executes it again itself and reports the error as usual, so the build fails as loudly as
+before. The numbers cannot depend on this: every chapter runs in its own kernel, single-threaded.
+
+Enabled in ``_config.yml``; measured by ``benchmarks/build_cost.py``; tested in
+``tests/built/test_freshness.py`` (the toy book builds with it). Only active when the execution
+mode is ``cache`` and there are at least two notebooks to run.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from .fresh_cache import _cache_dir, _is_nb_source
+
+SECONDS_FILE = "regcore_execution_seconds.json"
+
+
+def _execute(nb, cwd: str, timeout, allow_errors: bool):
+    """Run in a worker process: execute ``nb`` as MyST-NB's cache mode does."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    result = single_nb_execution(nb, cwd=cwd, timeout=timeout, allow_errors=allow_errors,
+                                 meta_override=True)
+    error = None if result.err is None else type(result.err).__name__
+    return result.nb, result.time, error
+
+
+def _load_seconds(cache_dir: Path) -> dict:
+    try:
+        return json.loads((cache_dir / SECONDS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def pending_notebooks(app, env, docnames) -> list[tuple[str, Path, object, object]]:
+    """(docname, path, notebook, read format) of the pages to read whose notebook the execution
+    cache cannot serve."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.read import create_nb_reader
+
+    cache = get_cache(_cache_dir(env))
+    pending = []
+    for docname in sorted(docnames):
+        path = Path(env.doc2path(docname))
+        if not _is_nb_source(app, str(path)):
+            continue
+        text = path.read_text(encoding="utf8")
+        try:
+            reader = create_nb_reader(str(path), env.myst_config, env.mystnb_config, text)
+            if reader is None:
+                continue
+            notebook = reader.read(text)
+        except Exception:  # MyST-NB reports it when it reads the page
+            continue
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            pending.append((docname, path, notebook, reader.read_fmt))
+    return pending
+
+
+def _uncached_pages(app, env, added, changed, removed) -> list[str]:
+    """Every notebook page the cache cannot serve is read again, even if its source did not
+    change: after a build whose execution failed (``--keep-going`` writes the page with its
+    error), the next build must execute it again, not pass on the stored page."""
+    config = getattr(env, "mystnb_config", None)
+    if config is None or config.execution_mode != "cache":
+        env.regcore_pending_execution = []
+        return []
+    env.regcore_pending_execution = pending_notebooks(app, env, env.found_docs - set(removed))
+    return [docname for docname, *_ in env.regcore_pending_execution]
+
+
+def _pre_execute(app, env, docnames) -> None:
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from sphinx.util import logging
+
+    config = getattr(env, "mystnb_config", None)
+    workers = app.config.regcore_execution_workers or min(2, os.cpu_count() or 1)
+    reading = set(docnames)
+    pending = [p for p in getattr(env, "regcore_pending_execution", []) if p[0] in reading]
+    env.regcore_pending_execution = []
+    if config is None or workers < 2 or len(pending) < 2:
+        return
+    logger = logging.getLogger(__name__)
+    cache_dir = _cache_dir(env)
+    seconds = _load_seconds(cache_dir)
+    pending.sort(key=lambda item: -seconds.get(item[0], float("inf")))  # new ones first
+    logger.info("[parallel_execution] executing %d notebooks in %d processes: %s",
+                len(pending), workers, ", ".join(p[0] for p in pending))
+    cache = get_cache(cache_dir)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(workers, len(pending)), mp_context=ctx) as pool:
+        futures = {pool.submit(_execute, notebook, str(path.parent), config.execution_timeout,
+                               config.execution_allow_errors): (docname, path, read_fmt)
+                   for docname, path, notebook, read_fmt in pending}
+        for future in as_completed(futures):
+            docname, path, read_fmt = futures[future]
+            executed, took, error = future.result()
+            if error is not None:  # MyST-NB runs it again and reports the error
+                logger.info("[parallel_execution] %s failed (%s); MyST-NB will report it",
+                            docname, error)
+                continue
+            record = (cache.add_nb_to_project(str(path), read_data=read_fmt) if read_fmt
+                      else cache.add_nb_to_project(str(path)))
+            cache.cache_notebook_bundle(
+                CacheBundleIn(executed, record.uri, data={"execution_seconds": took}),
+                check_validity=False, overwrite=True)
+            seconds[docname] = took
+            logger.info("[parallel_execution] %s executed in %.1f s", docname, took)
+    (cache_dir / SECONDS_FILE).write_text(json.dumps(seconds, indent=1, sort_keys=True))
+
+
+def setup(app):
+    app.add_config_value("regcore_execution_workers", 0, "")
+    app.connect("env-get-outdated", _uncached_pages, priority=900)  # after fresh_cache's
+    app.connect("env-before-read-docs", _pre_execute, priority=900)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,90 @@
+"""regcore.site.parallel_execution: chapters run side by side, and a failure still fails.
+
+Tiny books in a temporary folder (a few seconds each): three pages that sleep and print when they
+ran. With the extension two of them run at the same time and every page shows its output; a page
+that raises fails the build, and fails the next build too (not served as written with its error).
+"""
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.site
+
+JB = Path(sys.executable).parent / "jupyter-book"
+FRONT = textwrap.dedent("""\
+    ---
+    jupytext:
+      text_representation:
+        extension: .md
+        format_name: myst
+    kernelspec:
+      display_name: Python 3
+      language: python
+      name: python3
+    ---
+    """)
+BODY = "import time\nstart = time.time()\n{work}\nprint(f'ran {{start:.3f}} {{time.time():.3f}}')\n"
+
+
+def _make_book(root: Path, works: dict[str, str]) -> None:
+    for name, work in works.items():
+        cell = BODY.format(work=work)
+        (root / f"{name}.md").write_text(FRONT + f"\n# {name}\n\n```{{code-cell}} ipython3\n"
+                                                 f"{cell}```\n")
+    names = list(works)
+    (root / "_toc.yml").write_text(f"format: jb-book\nroot: {names[0]}\nchapters:\n"
+                                   + "".join(f"- file: {n}\n" for n in names[1:]))
+    (root / "_config.yml").write_text(textwrap.dedent("""\
+        title: parallel
+        only_build_toc_files: true
+        execute:
+          execute_notebooks: cache
+        sphinx:
+          config:
+            nb_execution_raise_on_error: true
+            regcore_execution_workers: 2
+          extra_extensions:
+            - regcore.site.fresh_cache
+            - regcore.site.parallel_execution
+        """))
+
+
+def _build(root: Path) -> int:
+    out = subprocess.run([str(JB), "build", str(root), "-W", "--keep-going"],
+                         env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    return out.returncode
+
+
+def _intervals(root: Path, names) -> dict[str, tuple[float, float]]:
+    found = {}
+    for name in names:
+        html = (root / "_build" / "html" / f"{name}.html").read_text()
+        match = re.search(r"ran ([\d.]+) ([\d.]+)", html)
+        assert match, f"{name}.html shows no output"
+        found[name] = (float(match[1]), float(match[2]))
+    return found
+
+
+def test_pages_run_side_by_side(tmp_path):
+    works = {name: "time.sleep(3)" for name in ("a", "b", "c")}
+    _make_book(tmp_path, works)
+    assert _build(tmp_path) == 0
+    spans = sorted(_intervals(tmp_path, works).values())
+    overlaps = [s2[0] < s1[1] for s1, s2 in zip(spans, spans[1:])]
+    assert any(overlaps), spans
+
+
+def test_a_failing_page_fails_this_build_and_the_next(tmp_path):
+    works = {"a": "time.sleep(1)", "b": "raise ValueError('boom')", "c": "time.sleep(1)"}
+    _make_book(tmp_path, works)
+    assert _build(tmp_path) != 0
+    assert _build(tmp_path) != 0  # --keep-going wrote the page; it is still not served
+    (tmp_path / "b.md").write_text((tmp_path / "b.md").read_text().replace(
+        "raise ValueError('boom')", "time.sleep(1)"))
+    assert _build(tmp_path) == 0
+    assert set(_intervals(tmp_path, works)) == set(works)

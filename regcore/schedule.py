@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_int
+from .settings import check_setting
 
 
 def log_epochs(epochs: int, count: int) -> np.ndarray:
@@ -21,7 +22,7 @@ def log_epochs(epochs: int, count: int) -> np.ndarray:
     Returns a sorted int array of at most ``count`` entries (fewer when rounding merges
     neighbours); ``count`` >= 2.
     """
-    epochs = check_int("epochs", epochs, minimum=1)
+    epochs = check_setting("epochs", epochs)
     count = check_int("count", count, minimum=2)
     if count >= epochs + 1:
         return np.arange(epochs + 1)
@@ -36,7 +37,7 @@ def evaluation_epochs(epochs: int, max_evals: int | None = None, dense: int = 20
     log-spaced up to ``epochs`` (always included), at most ``max_evals`` evaluations in all.
     Raises ``ValueError`` naming a parameter that is out of range.
     """
-    epochs = check_int("epochs", epochs, minimum=1)
+    epochs = check_setting("epochs", epochs)
     if max_evals is None:
         return np.arange(epochs + 1)
     dense = check_int("dense", dense, minimum=0)

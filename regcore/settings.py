@@ -127,6 +127,15 @@ def check_fields(obj) -> None:
             object.__setattr__(obj, f.name, check_setting(f.name, getattr(obj, f.name)))
 
 
+def check_stable_lr(lr, limit: float, why: str):
+    """``lr`` as the setting, and below ``limit`` (``why``: the reason, e.g. 2/h_max for gradient
+    descent on a quadratic); used by the theory checks whose closed forms need a stable step."""
+    lr = check_setting("lr", lr)
+    if lr >= limit:
+        raise ValueError(f"lr={lr!r} is not allowed here: lr must be < {limit:g} ({why})")
+    return lr
+
+
 def check_batch_fits(batch_size: int | None, n_train: int, *, name: str = "batch_size") -> int:
     """The batch size a run uses (None: the whole training set), which must not exceed it."""
     if batch_size is None:
@@ -137,6 +146,6 @@ def check_batch_fits(batch_size: int | None, n_train: int, *, name: str = "batch
     return batch_size
 
 
-__all__ = ["SETTINGS", "check_setting", "check_fields", "check_batch_fits",
+__all__ = ["SETTINGS", "check_setting", "check_fields", "check_batch_fits", "check_stable_lr",
            "check_decoupled_decay", "resolve_device", "OPTIMIZERS", "INITIAL_EVALS",
            "MODEL_KINDS"]

@@ -3,26 +3,27 @@
 MyST-NB executes a notebook when Sphinx reads its page, one page after another, so a build uses
 one core while most chapters run (each sets one torch thread). Jupyter Book 1 has no ``-j``, and
 Sphinx's own parallel read is refused here because two of Jupyter Book's extensions do not
-declare themselves safe for it. This extension finds, after :mod:`regcore.site.fresh_cache` has dropped
-stale cache records (``env-get-outdated``), the notebook pages whose notebooks have no record in
-MyST-NB's execution cache, marks them to be read, and (``env-before-read-docs``) executes them in
-``regcore_execution_workers`` processes at once (default: the number of cores, at most 2),
-longest first by the time each took last, and stores each result in the cache exactly as
-MyST-NB's cache mode does (same notebook, same working directory, timeout and error settings,
-same record). MyST-NB then reads every page from the cache. A notebook that fails is not stored:
-MyST-NB executes it again itself and reports the error as usual, so the build fails as loudly as
-before. The numbers cannot depend on this: every chapter runs in its own kernel, single-threaded.
+declare themselves safe for it. After :mod:`regcore.site.fresh_cache` has dropped stale cache
+records (``env-get-outdated``), this extension finds the notebook pages that MyST-NB's execution
+cache cannot serve and marks them to be read; then (``env-before-read-docs``) it executes them on
+``regcore_execution_workers`` cores (default: the number of cores, at most 2), longest first by
+the time each took last, never more at once than the cores allow (a chapter that trains in a
+process pool declares ``regcore: {cores: 2}`` in its front matter and runs alone), and stores
+each result in the cache exactly as MyST-NB's cache mode does (same notebook, working directory,
+timeout and error settings, same record). MyST-NB then reads every page from the cache.
 
+A notebook that fails is not stored: MyST-NB executes it again itself and reports the error as
+usual, and a page the cache cannot serve is read again on the next build, so the build fails as
+loudly as before. The numbers cannot depend on this: every chapter runs in its own kernel.
 Enabled in ``_config.yml``; measured by ``benchmarks/build_cost.py``; tested in
-``tests/built/test_freshness.py`` (the toy book builds with it). Only active when the execution
-mode is ``cache`` and there are at least two notebooks to run.
+``tests/built/test_parallel_execution.py``.
 """
 from __future__ import annotations
 
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .fresh_cache import _cache_dir, _is_nb_source
@@ -74,6 +75,32 @@ def pending_notebooks(app, env, docnames) -> list[tuple[str, Path, object, objec
     return pending
 
 
+def _cores(notebook) -> int:
+    """Cores a chapter keeps busy by itself: its front matter's ``regcore: {cores: N}`` (the
+    chapters that train in a process pool say 2), else 1."""
+    return int(notebook.metadata.get("regcore", {}).get("cores", 1))
+
+
+def _schedule(pool, pending: list, cores: int, config):
+    """Yield ``(item, result)`` as the notebooks finish, running at once only as many as the
+    cores allow: a chapter that uses two cores runs alone on two, single-core ones in pairs."""
+    waiting, running, free = list(pending), {}, cores
+    while waiting or running:
+        for item in list(waiting):
+            need = min(_cores(item[2]), cores)
+            if need <= free:
+                waiting.remove(item)
+                free -= need
+                running[pool.submit(_execute, item[2], str(item[1].parent),
+                                    config.execution_timeout,
+                                    config.execution_allow_errors)] = (item, need)
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            item, need = running.pop(future)
+            free += need
+            yield item, future.result()
+
+
 def _uncached_pages(app, env, added, changed, removed) -> list[str]:
     """Every notebook page the cache cannot serve is read again, even if its source did not
     change: after a build whose execution failed (``--keep-going`` writes the page with its
@@ -101,18 +128,15 @@ def _pre_execute(app, env, docnames) -> None:
     logger = logging.getLogger(__name__)
     cache_dir = _cache_dir(env)
     seconds = _load_seconds(cache_dir)
-    pending.sort(key=lambda item: -seconds.get(item[0], float("inf")))  # new ones first
-    logger.info("[parallel_execution] executing %d notebooks in %d processes: %s",
+    # longest first by the time each took last; never-run ones first, the multi-core ones ahead
+    pending.sort(key=lambda item: (-seconds.get(item[0], float("inf")), -_cores(item[2])))
+    logger.info("[parallel_execution] executing %d notebooks on %d cores: %s",
                 len(pending), workers, ", ".join(p[0] for p in pending))
     cache = get_cache(cache_dir)
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(min(workers, len(pending)), mp_context=ctx) as pool:
-        futures = {pool.submit(_execute, notebook, str(path.parent), config.execution_timeout,
-                               config.execution_allow_errors): (docname, path, read_fmt)
-                   for docname, path, notebook, read_fmt in pending}
-        for future in as_completed(futures):
-            docname, path, read_fmt = futures[future]
-            executed, took, error = future.result()
+        for (docname, path, _, read_fmt), (executed, took, error) in _schedule(
+                pool, pending, workers, config):
             if error is not None:  # MyST-NB runs it again and reports the error
                 logger.info("[parallel_execution] %s failed (%s); MyST-NB will report it",
                             docname, error)

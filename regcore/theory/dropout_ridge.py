@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from .._checks import check_int, check_real
+from ..settings import check_setting
 from ..seeding import post_protocol
 from ..training import TrainSettings, fit
 from ._common import batch_means_se, book_data, tail_mean
@@ -79,7 +80,7 @@ class InputDropoutLinear(nn.Module):
     """``Dropout(p)`` on the inputs, then regcore's linear layer (same seeded initialisation)."""
 
     def __init__(self, dims: int = 50, p: float = P, seed: int = 42):
-        dims = check_int("dims", dims, minimum=1)
+        dims = check_setting("dims", dims)
         p = check_real("p", p, minimum=0.0, below=1.0)
         super().__init__()
         self.sizes = (dims, 1)

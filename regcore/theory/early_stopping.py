@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from .._checks import check_real
+from ..settings import check_setting
 from ..training import TrainSettings
 from ._common import book_data, final_theta, fit_linear
 from .check import Check
@@ -61,7 +62,7 @@ def factors(evals: np.ndarray, lam: float, lr: float, steps: int) -> dict:
 def run_gd(lam: float, lr: float) -> dict:
     """Train the zero-initialised linear model for τ = round(1/(ηλ)) full-batch steps."""
     lam = check_real("lam", lam, minimum=0.0, strict=True)
-    lr = check_real("lr", lr, minimum=0.0, strict=True)
+    lr = check_setting("lr", lr)
     steps = max(1, int(round(1 / (lr * lam))))
     data = book_data()
     q = quadratic(data)

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from .._checks import check_int
+from ..settings import check_setting
 from ..training import TrainSettings
 from ..models import Linear
 from ._common import book_data, final_theta, fit_linear
@@ -158,7 +159,7 @@ def sgd_epoch_distances(etas=SGD_ETAS, batch_size: int = 32, seed: int = 0) -> d
     ``θ ← θ − η(H_kθ − c_k)`` iterated in NumPy, vectorised over the orders. ``minimiser_shift``:
     how far the minimiser of C̃ is from that of C at the largest step, ``shift_eta``.
     """
-    batch_size = check_int("batch_size", batch_size, minimum=1)
+    batch_size = check_setting("batch_size", batch_size)
     q, Hk, ck, m = _sgd_setup(batch_size, seed)
     if m > 7:
         raise ValueError(f"batch_size={batch_size} is not allowed here: it gives m={m} batches "

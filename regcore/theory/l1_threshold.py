@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .._checks import check_int, check_real
+from ..settings import check_stable_lr
 from ..experiments import run
 from ..training import TrainSettings
 from ._common import book_data, fit_linear
@@ -86,7 +87,7 @@ def ista(q, lam: float, lr: float, steps: int, theta0=None) -> np.ndarray:
 def check_ista(lam: float = LAMBDA_DEMO, lr: float = 0.1, steps: int = 400) -> Check:
     """ISTA on the whitened data against the soft-threshold closed form (max abs difference)."""
     cf = closed_form(lam)
-    lr = check_real("lr", lr, minimum=0.0, strict=True, below=1.0)
+    lr = check_stable_lr(lr, 1.0, "ISTA on whitened data: step below 1/h = 1")
     steps = check_int("steps", steps, minimum=1)
     path = ista(cf["q"], lam, lr, steps)
     theta = path[-1]

@@ -17,6 +17,7 @@ import sympy.stats as st
 import torch
 
 from .._checks import check_int
+from ..settings import check_setting
 from ..experiments import run
 from ._common import book_data
 from .check import Check
@@ -68,7 +69,7 @@ def monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0, chunk: int = 
     datasets = check_int("datasets", datasets, minimum=2)
     data = book_data()
     sigma = data.noise
-    gen = torch.Generator().manual_seed(check_int("seed", seed, minimum=0))
+    gen = torch.Generator().manual_seed(check_setting("seed", seed))
     out = []
     for start in range(0, datasets, chunk):
         m = min(chunk, datasets - start)

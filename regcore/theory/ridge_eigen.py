@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from .._checks import check_int, check_real
+from ..settings import check_setting, check_stable_lr
 from ..training import TrainSettings
 from ._common import batch_means_se, book_data, final_theta, fit_linear, tail_mean
 from .check import Check
@@ -69,8 +70,8 @@ def check_full_batch(lam: float = LAMBDA, lr: float = 0.4, epochs: int = 300) ->
     lam = check_real("lam", lam, minimum=0.0)
     closed = ridge_factors(lam)
     top = closed["evals"][-1] + lam
-    lr = check_real("lr", lr, minimum=0.0, strict=True, below=2 / top)
-    epochs = check_int("epochs", epochs, minimum=1)
+    lr = check_stable_lr(lr, 2 / top, "gradient descent is stable below 2/(h_max + λ)")
+    epochs = check_setting("epochs", epochs)
     res = fit_linear(closed["data"], TrainSettings(optimizer="sgd", lr=lr, epochs=epochs,
                                                    weight_decay=lam, snapshot_every=0))
     theta = final_theta(res)

@@ -28,13 +28,15 @@ FRONT = textwrap.dedent("""\
       name: python3
     ---
     """)
-BODY = "import time\nstart = time.time()\n{work}\nprint(f'ran {{start:.3f}} {{time.time():.3f}}')\n"
+BODY = "import time  # page {name}\nstart = time.time()\n{work}\nprint(f'ran {{start:.3f}} {{time.time():.3f}}')\n"
 
 
-def _make_book(root: Path, works: dict[str, str]) -> None:
+def _make_book(root: Path, works: dict[str, str], two_cores=()) -> None:
     for name, work in works.items():
-        cell = BODY.format(work=work)
-        (root / f"{name}.md").write_text(FRONT + f"\n# {name}\n\n```{{code-cell}} ipython3\n"
+        cell = BODY.format(name=name, work=work)  # distinct cells: distinct cache records
+        # FRONT ends in "---\n": a two-core page declares itself before it
+        front = FRONT[:-4] + "regcore:\n  cores: 2\n---\n" if name in two_cores else FRONT
+        (root / f"{name}.md").write_text(front + f"\n# {name}\n\n```{{code-cell}} ipython3\n"
                                                  f"{cell}```\n")
     names = list(works)
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: {names[0]}\nchapters:\n"
@@ -77,6 +79,19 @@ def test_pages_run_side_by_side(tmp_path):
     spans = sorted(_intervals(tmp_path, works).values())
     overlaps = [s2[0] < s1[1] for s1, s2 in zip(spans, spans[1:])]
     assert any(overlaps), spans
+
+
+def test_a_two_core_page_runs_alone(tmp_path):
+    # 4 s each: long enough that the pool's second process (spawned on demand) starts in time
+    works = {name: "time.sleep(4)" for name in ("a", "b", "c")}
+    _make_book(tmp_path, works, two_cores=("b",))
+    assert _build(tmp_path) == 0
+    spans = _intervals(tmp_path, works)
+    alone = spans.pop("b")
+    for start, end in spans.values():
+        assert end <= alone[0] or start >= alone[1], (alone, spans)
+    (a0, a1), (c0, c1) = spans.values()
+    assert c0 < a1 and a0 < c1  # the single-core pages still ran side by side
 
 
 def test_a_failing_page_fails_this_build_and_the_next(tmp_path):

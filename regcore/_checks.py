@@ -1,7 +1,9 @@
-"""Parameter checks shared by every settings object in regcore.
+"""Check primitives: an integer, a finite real in a range, one of a set, a seed, layer widths.
 
-Each check raises ``ValueError`` that names the parameter, the value it got and what is
-allowed, so that bad settings fail where they are made (scikit-learn's convention).
+:mod:`regcore.settings` builds every setting's one check from these; functions with parameters
+of their own (a theory check's ``masks``, a tolerance) use them directly. Each check raises
+``ValueError`` that names the parameter, the value it got and what is allowed, so that bad
+settings fail where they are made (scikit-learn's convention).
 """
 from __future__ import annotations
 

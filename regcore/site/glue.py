@@ -113,3 +113,12 @@ def as_math(expr, lhs: str | None = None):
 
     body = sp.latex(expr)
     return Math(body if lhs is None else f"{lhs} = {body}")
+
+
+def words_list(items, code: bool = False) -> str:
+    """Items as prose: ``"a"``, ``"a and b"``, ``"a, b and c"`` (``""`` for none); ``code`` sets
+    each in backticks (run names). Used where a chapter lists what a result holds for."""
+    words = [f"`{item}`" if code else str(item) for item in items]
+    if len(words) < 2:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

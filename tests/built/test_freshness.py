@@ -18,23 +18,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from notebook_pages import notebook_page
 
 pytestmark = pytest.mark.site
 
 JB = Path(sys.executable).parent / "jupyter-book"
 
-FRONT = textwrap.dedent("""\
-    ---
-    jupytext:
-      text_representation:
-        extension: .md
-        format_name: myst
-    kernelspec:
-      display_name: Python 3
-      language: python
-      name: python3
-    ---
-    """)
 
 PAGES = {
     "one": ("from freshpkg.a import VALUE", 'f"value={VALUE}"'),
@@ -46,7 +35,7 @@ PAGES = {
 def _page(name: str, imports: str, shown: str) -> str:
     """A notebook page that prints ``shown`` and a token new at every execution."""
     cell = f"import time\n{imports}\nprint({shown}, f'token={{time.time_ns()}}')\n"
-    return FRONT + f"\n# Page {name}\n\n```{{code-cell}} ipython3\n{cell}```\n"
+    return notebook_page(f"Page {name}", cell)
 
 
 def _make_book(root: Path, with_extension: bool) -> None:

@@ -12,32 +12,19 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from notebook_pages import notebook_page
 
 pytestmark = pytest.mark.site
 
 JB = Path(sys.executable).parent / "jupyter-book"
-FRONT = textwrap.dedent("""\
-    ---
-    jupytext:
-      text_representation:
-        extension: .md
-        format_name: myst
-    kernelspec:
-      display_name: Python 3
-      language: python
-      name: python3
-    ---
-    """)
 BODY = "import time  # page {name}\nstart = time.time()\n{work}\nprint(f'ran {{start:.3f}} {{time.time():.3f}}')\n"
 
 
 def _make_book(root: Path, works: dict[str, str], two_cores=()) -> None:
     for name, work in works.items():
         cell = BODY.format(name=name, work=work)  # distinct cells: distinct cache records
-        # FRONT ends in "---\n": a two-core page declares itself before it
-        front = FRONT[:-4] + "regcore:\n  cores: 2\n---\n" if name in two_cores else FRONT
-        (root / f"{name}.md").write_text(front + f"\n# {name}\n\n```{{code-cell}} ipython3\n"
-                                                 f"{cell}```\n")
+        extra = "regcore:\n  cores: 2\n" if name in two_cores else ""
+        (root / f"{name}.md").write_text(notebook_page(name, cell, extra))
     names = list(works)
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: {names[0]}\nchapters:\n"
                                    + "".join(f"- file: {n}\n" for n in names[1:]))

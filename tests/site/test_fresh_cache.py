@@ -8,23 +8,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from notebook_pages import notebook_page
 from regcore.site import fresh_cache as fc
 
 ROOT = Path(__file__).resolve().parents[2]
 _names = (f"fcpkg{i}" for i in itertools.count())
 
-FRONT = textwrap.dedent("""\
-    ---
-    jupytext:
-      text_representation:
-        extension: .md
-        format_name: myst
-    kernelspec:
-      display_name: Python 3
-      language: python
-      name: python3
-    ---
-    """)
 
 
 @pytest.fixture
@@ -151,7 +140,7 @@ def test_not_a_package_is_an_error():
 def test_notebooks_and_plain_pages(make_pkg, tmp_path):
     index = make_pkg({"a.py": ""})
     page = tmp_path / "page.md"
-    page.write_text(FRONT + f"\n# P\n\n```{{code-cell}} ipython3\nimport {index.name}.a\n```\n")
+    page.write_text(notebook_page("P", f"import {index.name}.a"))
     assert fc.notebook_modules(page, index) == {index.name, f"{index.name}.a"}
     plain = tmp_path / "plain.md"
     plain.write_text(f"# Plain\n\n```python\nimport {index.name}.a\n```\n")

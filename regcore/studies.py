@@ -47,8 +47,12 @@ GRID_EPOCHS = {"weight_decay": 1000, "l1": 1000, "dropout": 1000, "batch_size": 
 
 N_TRAINS = (50, 100, 200, 400, 800, 1600)
 
-#: Validation budget of the learning curves (every epoch to 16, then log-spaced).
-CURVE_EVALS = 48
+#: Validation budget of the grids and the learning curves (every epoch to 16, then log-spaced).
+#: One schedule for both: a curve's point at the grids' n_train is then the tuned grid members
+#: themselves (reused, not retrained), and the page has one test score per tuned model. Each
+#: evaluation on the 10,000 validation points costs about as much as 15 training epochs at
+#: n_train 200, so the budget is a large part of the chapter's cost.
+TUNING_EVALS = 48
 
 #: The training-set size at which a minibatch MLP of the learning curves takes ``epochs`` epochs;
 #: at other n it takes as many optimiser steps as there (the post's n_train).
@@ -102,7 +106,8 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
     for field, values in GRIDS.items():
         members = [Member(**{field: v}, data_seed=s, init_seed=s, seed=s, label=field)
                    for v in values for s in range(seeds)]
-        jobs[field] = (members, post_settings("mlp", epochs=GRID_EPOCHS[field]))
+        jobs[field] = (members, post_settings("mlp", epochs=GRID_EPOCHS[field],
+                                              max_evals=TUNING_EVALS))
     return sweep_many(jobs, workers, progress)
 
 
@@ -137,7 +142,7 @@ def value_words(field: str, value) -> str:
 
 
 def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int = 1000,
-                    workers: int = 2, progress: bool = False) -> dict:
+                    workers: int = 2, progress: bool = False, grids: dict | None = None) -> dict:
     """``{(label, n_train): SweepResult}`` for the linear model (label 'linear'), the plain MLP
     ('mlp') and one MLP per tuned regulariser ``best = {field: value}`` (label = field).
 
@@ -146,30 +151,75 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
     n_train ``STEPS_N_TRAIN`` = 200 (``epochs·200/n`` epochs, at least 20), which keeps its cost
     flat in n. A tuned batch size of None (full batch) is the plain MLP and adds no run; nor does
     one at an n no larger than the batch (one batch would be the whole set).
+
+    ``grids`` (from :func:`strength_grids`): a group whose members and settings the grids already
+    trained (the tuned values and the plain MLP at the grids' n_train, same seeds, same schedule)
+    is taken from them instead of trained again; identical members give identical results, which
+    ``tests/test_studies.py`` checks against a curve trained without ``grids``.
     """
     jobs = {}
     for n in n_trains:
         jobs[("linear", n)] = ([Member(data_seed=s, init_seed=s, seed=s, label="linear")
                                 for s in range(seeds)],
-                               post_settings("linear", n_train=n, max_evals=CURVE_EVALS))
+                               post_settings("linear", n_train=n, max_evals=TUNING_EVALS))
         full = [("mlp", {})] + [(f, {f: v}) for f, v in best.items() if f != "batch_size"]
         jobs[("mlps", n)] = ([Member(**fields, data_seed=s, init_seed=s, seed=s, label=label)
                               for label, fields in full for s in range(seeds)],
                              post_settings("mlp", n_train=n, epochs=epochs,
-                                           max_evals=CURVE_EVALS))
+                                           max_evals=TUNING_EVALS))
         b = best.get("batch_size")
         if b is not None and b < n:
             jobs[("batch", n)] = ([Member(batch_size=b, data_seed=s, init_seed=s, seed=s,
                                           label="batch_size") for s in range(seeds)],
-                                  post_settings("mlp", n_train=n, max_evals=CURVE_EVALS,
+                                  post_settings("mlp", n_train=n, max_evals=TUNING_EVALS,
                                                 epochs=max(20, round(epochs * STEPS_N_TRAIN
                                                                      / n))))
+    reused = _take_from_grids(jobs, grids or {})
     results = sweep_many(jobs, workers, progress)
     out = {}
     for (_, n), res in results.items():
         for label in dict.fromkeys(m.label for m in res.members):
             out[(label, n)] = res.where(label=label)
-    return out
+    return {**out, **reused}
+
+
+def _take_from_grids(jobs: dict, grids: dict) -> dict:
+    """Remove from ``jobs`` every curve group the ``grids`` hold already; return those groups as
+    ``{(label, n): SweepResult}`` relabelled for the curve.
+
+    A group is taken only when the grid's settings equal the curve job's and its members equal
+    the curve's field for field (the label aside); a job left with no members is dropped.
+    """
+    taken = {}
+    for key in list(jobs):
+        members, settings = jobs[key]
+        kept = []
+        for label in dict.fromkeys(m.label for m in members):
+            want = [m for m in members if m.label == label]
+            found = _grid_members(grids, settings, want)
+            if found is None:
+                kept.extend(want)
+            else:
+                taken[(label, settings.n_train)] = replace(
+                    found, members=tuple(replace(m, label=label) for m in found.members))
+        if kept:
+            jobs[key] = (kept, settings)
+        else:
+            del jobs[key]
+    return taken
+
+
+def _grid_members(grids: dict, settings: SweepSettings, want: list) -> SweepResult | None:
+    """The members ``want`` (labels aside) from a grid trained with ``settings``, in their order,
+    or None when no grid holds them all."""
+    key = [replace(m, label="") for m in want]
+    for res in grids.values():
+        if res.settings != settings:
+            continue
+        index = {replace(m, label=""): i for i, m in enumerate(res.members)}
+        if all(k in index for k in key):
+            return res.select(np.array([index[k] for k in key]))
+    return None
 
 
 def _kept(result: SweepResult, what: str) -> SweepResult:

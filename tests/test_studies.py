@@ -161,3 +161,39 @@ def test_a_member_that_diverges_in_a_real_sweep():
     n, total, where = studies.divergence_report(res)
     assert (n, total) == (1, 4)
     assert where == f"plain, weight_decay 100, seed 42 at epoch {res.diverged_epoch[3]}"
+
+
+def test_learning_curves_reuse_the_grids_members_exactly(monkeypatch):
+    """A curve's point at the grids' n_train is taken from the grids, not retrained, and equals
+    the same point trained on its own, number for number."""
+    import numpy as np
+
+    monkeypatch.setattr(studies, "GRIDS", {"l1": (0.003, 0.01), "batch_size": (32, None)})
+    monkeypatch.setattr(studies, "GRID_EPOCHS", {"l1": 30, "batch_size": 30})
+    small = studies.post_settings
+    monkeypatch.setattr(studies, "post_settings",
+                        lambda name, **c: small(name, **{"n_val": 300, "n_test": 300, **c}))
+    trained = []
+    real_sweep_many = studies.sweep_many
+
+    def recording(jobs, *args):
+        trained.extend((key, m.label) for key, (members, _) in jobs.items() for m in members)
+        return real_sweep_many(jobs, *args)
+
+    grids = studies.strength_grids(seeds=2, workers=1)
+    best = {"l1": 0.01, "batch_size": 32}
+    monkeypatch.setattr(studies, "sweep_many", recording)
+    reused = studies.learning_curves(best, seeds=2, n_trains=(100, 200), epochs=30, workers=1,
+                                     grids=grids)
+    retrained_here = {(label, key[1]) for key, label in trained}
+    trained.clear()
+    fresh = studies.learning_curves(best, seeds=2, n_trains=(100, 200), epochs=30, workers=1)
+    for label in ("mlp", "l1", "batch_size"):
+        assert (label, 200) not in retrained_here and (label, 100) in retrained_here
+    assert ("linear", 200) in retrained_here          # the grids hold no linear model
+    assert reused.keys() == fresh.keys()
+    for key in fresh:
+        a, b = reused[key], fresh[key]
+        assert [m.label for m in a.members] == [m.label for m in b.members] == [key[0]] * 2
+        for field in ("test_loss_at_best", "best_val_loss", "val_loss", "train_loss"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=str(key))

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from ..analysis import predict, r_squared
-from .style import TEST_COLOUR, TRAIN_COLOUR, VAL_COLOUR
+from .style import BEST_EPOCH_COLOUR, EXTRA_COLOURS, TRAIN_COLOUR, VAL_COLOUR
 
 def _log_spaced(epochs: np.ndarray, max_points: int = 400) -> np.ndarray:
     """Indices into ``epochs`` (sorted, starting at 0 or 1) spread evenly on a log axis."""
@@ -33,14 +33,14 @@ def training_figure(result, title: str = "") -> plt.Figure:
     top.loglog(epochs[1:], result.train_loss[1:], color=TRAIN_COLOUR, label="train")
     top.loglog(epochs[1:], result.val_loss[1:], color=VAL_COLOUR, label="validation")
     best = max(result.best_epoch, 1)
-    top.axvline(best, color="red", ls="--", lw=1, label=f"best epoch ({result.best_epoch})")
-    top.text(0.02, 0.05, f"at the best epoch: train {result.best_train_loss:.4f}, "
-             f"validation {result.best_val_loss:.4f}", transform=top.transAxes, fontsize=9,
-             bbox=dict(facecolor="white", alpha=0.85, edgecolor="0.8"))
+    top.axvline(best, color=BEST_EPOCH_COLOUR, ls="--", lw=1.2,
+                label=f"best epoch ({result.best_epoch}): train {result.best_train_loss:.4f}, "
+                      f"validation {result.best_val_loss:.4f}")
+    # A log axis ends a little after the last epoch, so a best epoch at the end stays visible.
+    top.set_xlim(1, len(epochs) * 1.15)
     top.set_ylabel("MSE loss")
-    top.legend(loc="upper right", fontsize=8)
     if title:
-        top.set_title(title)
+        fig.suptitle(title)
 
     snap_epochs = np.asarray(result.snapshot_epochs)
     keep = snap_epochs >= 1
@@ -53,19 +53,23 @@ def training_figure(result, title: str = "") -> plt.Figure:
                                rasterized=True)
         bottom.add_collection(lines)
         bottom.set_xscale("log")
-        bottom.set_xlim(x[0], x[-1])
         lo, hi = np.percentile(traj, [0.1, 99.9])
         pad = 0.05 * (hi - lo)
         bottom.set_ylim(lo - pad, hi + pad)
         norms = bottom.twinx()
-        norms.plot(x, np.abs(traj).sum(1), color="tab:orange", label="L1 norm")
-        norms.plot(x, np.sqrt((traj ** 2).sum(1)), color="tab:purple", label="L2 norm")
-        norms.set_ylabel("norm of all parameters")
+        # The L1 norm of all parameters is tens of times their L2 norm: on a shared linear axis
+        # the L2 norm would be a flat line at the bottom, so the norms get a log axis.
+        norms.semilogy(x, np.abs(traj).sum(1), color=EXTRA_COLOURS[0], lw=2, label="L1 norm")
+        norms.semilogy(x, np.sqrt((traj ** 2).sum(1)), color=EXTRA_COLOURS[1], lw=2,
+                       label="L2 norm")
+        norms.set_ylabel("norm of all parameters (log)")
         norms.grid(False)
-        norms.legend(loc="upper left", fontsize=8)
-    bottom.axvline(best, color="red", ls="--", lw=1)
+    bottom.axvline(best, color=BEST_EPOCH_COLOUR, ls="--", lw=1.2)
     bottom.set_xlabel("epoch")
     bottom.set_ylabel("parameter value")
+    # Legends outside the axes: no curve is ever hidden behind one.
+    handles = [h for ax in fig.axes for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
@@ -90,7 +94,7 @@ def predictions_figure(model, state: dict, data, title: str = "") -> plt.Figure:
         ax.plot(lim, lim, color="black", lw=1, label="y = x")
         ax.set_title(f"{name}: R² = {r2:.3f}")
         ax.set_xlabel("true y")
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="upper left")
     axes[0].set_ylabel("predicted y")
     if title:
         fig.suptitle(title)
@@ -124,7 +128,7 @@ def comparison_figure(rows: dict, reference: str = "linear", title: str = "") ->
                    label=f"{reference} validation")
     ax.set_xticks(xs, names, rotation=20)
     ax.set_ylabel("MSE loss")
-    ax.legend(fontsize=8)
+    ax.legend()
     if title:
         ax.set_title(title)
     return fig

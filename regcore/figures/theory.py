@@ -17,9 +17,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .style import TEST_COLOUR, TRAIN_COLOUR, VAL_COLOUR
+from .style import MAX_WIDTH_IN, SERIES_COLOURS, TRAIN_COLOUR, VAL_COLOUR
 
-COLOURS = (TRAIN_COLOUR, VAL_COLOUR, TEST_COLOUR, "tab:purple", "tab:orange")
+COLOURS = SERIES_COLOURS
+#: Dotted slope guides run this factor below the series they belong to.
+GUIDE_OFFSET = 0.45
+
+
+def _legend_below(ax, ncol: int = 1) -> None:
+    """A panel's legend under its axes: side-by-side panels are too narrow for a legend inside
+    them that hides no data, and a long legend would cover a single panel's."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False, ncol=ncol)
 
 
 def factor_figure(panels) -> plt.Figure:
@@ -27,7 +35,8 @@ def factor_figure(panels) -> plt.Figure:
     (a callable of h, the theory), ``curve_label`` and ``points`` — a list of
     ``(label, factors, marker)``.
     """
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), MAX_WIDTH_IN), 4.2),
+                             squeeze=False)
     for ax, panel in zip(axes[0], panels):
         h = np.asarray(panel["h"])
         grid = np.linspace(h.min() * 0.9, h.max() * 1.05, 200)
@@ -39,8 +48,8 @@ def factor_figure(panels) -> plt.Figure:
         ax.set_ylabel(panel.get("ylabel", "factor"))
         if "ylim" in panel:
             ax.set_ylim(*panel["ylim"])
-        ax.set_title(panel["title"], fontsize=10)
-        ax.legend(fontsize=8)
+        ax.set_title(panel["title"])
+        _legend_below(ax)
     return fig
 
 
@@ -52,7 +61,7 @@ def risk_curve_figure(lams, risks, marks) -> plt.Figure:
         ax.plot([lam], [risk], "o", color=COLOURS[i % len(COLOURS)], label=label)
     ax.set_xlabel("λ")
     ax.set_ylabel("expected test MSE")
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig
 
 
@@ -62,7 +71,7 @@ def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, l
     Right: should-be-zero coordinates over epochs for each run in ``swings`` (list of 2-D arrays
     epochs × coordinates), with the band ±``band``.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.7))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(MAX_WIDTH_IN, 4.2))
     grid = np.linspace(ols.min() * 1.05, ols.max() * 1.05, 400)
     left.plot(grid, np.sign(grid) * np.maximum(np.abs(grid) - threshold, 0), color="black",
               lw=1, label="soft threshold (SymPy)")
@@ -71,14 +80,14 @@ def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, l
     left.plot(ols[zero], ista[zero], "o", ms=6, mfc="none", color=VAL_COLOUR, label="exact zeros")
     left.set_xlabel("OLS coordinate")
     left.set_ylabel("lasso coordinate")
-    left.legend(fontsize=8)
+    left.legend()
     for i, (epochs, values, label) in enumerate(zip(swing_epochs, swings, labels)):
         right.plot(epochs, values, color=COLOURS[i % len(COLOURS)], lw=0.5, alpha=0.6)
         right.plot([], [], color=COLOURS[i % len(COLOURS)], label=label)
     right.axhspan(-band, band, color="0.85", zorder=0, label="±2ηλ (SGD)")
     right.set_xlabel("epoch")
     right.set_ylabel("coordinates the lasso sets to 0")
-    right.legend(fontsize=8)
+    right.legend()
     return fig
 
 
@@ -94,7 +103,7 @@ def histogram_figure(samples, lines, xlabel: str, log: bool = False) -> plt.Figu
         ax.axvline(x, color=colour, ls=style, lw=1.2, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
-    ax.legend(fontsize=8)
+    _legend_below(ax, ncol=2)
     return fig
 
 
@@ -109,14 +118,15 @@ def scatter_figure(x, series, xlabel: str, ylabel: str) -> plt.Figure:
                 ls="none", alpha=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig
 
 
 def orders_figure(panels) -> plt.Figure:
     """One log–log panel per entry: dicts with ``title``, ``etas`` and ``series`` — a list of
     ``(label, errors)``; dotted guide lines of slope 1, 2, 3 through each series' last point."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels), 3.7), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.4 * len(panels), MAX_WIDTH_IN), 4.6),
+                             squeeze=False)
     for ax, panel in zip(axes[0], panels):
         etas = np.asarray(panel["etas"])
         for i, (label, errors, slope) in enumerate(panel["series"]):
@@ -124,15 +134,20 @@ def orders_figure(panels) -> plt.Figure:
             colour = COLOURS[i % len(COLOURS)]
             ax.loglog(etas, errors, "o-", color=colour, label=label)
             if slope:
-                ax.loglog(etas, errors[-1] * (etas / etas[-1]) ** slope, ":", color=colour,
-                          lw=1)
+                # The guide runs parallel to the series, a factor GUIDE_OFFSET below it (through
+                # the series' own point it would hide under the line it is meant to be read against).
+                guide = GUIDE_OFFSET * errors[-1] * (etas / etas[-1]) ** slope
+                ax.loglog(etas, guide, ":", color=colour, lw=1.6)
+                k = int(np.argmin(etas))   # labelled at the smallest step, inside the axes
+                ax.annotate(f"slope {slope}", (etas[k], guide[k]), color=colour,
+                            textcoords="offset points", xytext=(4, -14))
         ax.set_xticks(etas)
         ax.set_xticklabels([f"{e:g}" for e in etas])
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("step size η")
         ax.set_ylabel("distance")
-        ax.set_title(panel["title"], fontsize=10)
-        ax.legend(fontsize=7)
+        ax.set_title(panel["title"])
+        _legend_below(ax)
     return fig
 
 
@@ -143,5 +158,5 @@ def distance_figure(epochs, series, ylabel: str) -> plt.Figure:
         ax.loglog(np.maximum(epochs, 1), values, color=COLOURS[i % len(COLOURS)], label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig

@@ -10,6 +10,7 @@ from __future__ import annotations
 from numbers import Integral
 
 import torch
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 from myst_nb import glue
 
 from ..experiments import Experiment
@@ -20,14 +21,15 @@ from ..training import FitResult
 
 
 def setup_chapter() -> None:
-    """What every chapter does first: the house figure style, one torch thread, glibc's
-    thresholds raised (:func:`regcore.memory.keep_freed_memory`).
+    """What every chapter does first: the house figure style with figures shown as SVG, one torch
+    thread, glibc's thresholds raised (:func:`regcore.memory.keep_freed_memory`).
 
     One thread is the fastest setting for these small models, keeps a chapter's speed steady when
     other processes share the machine, and makes no chapter's numbers depend on the core count.
     The memory setting changes speed only, never a number.
     """
     use_book_style()
+    set_matplotlib_formats("svg")
     torch.set_num_threads(1)
     keep_freed_memory()
 

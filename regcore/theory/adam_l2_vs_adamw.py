@@ -8,6 +8,7 @@ penalty scaled per coordinate by the gradient's own size. As full-batch gradient
 ``√v̂ → 0`` and AdamW drifts to OLS. :func:`derive` solves both stationary conditions in one
 eigendirection with SymPy; the checks train the linear model with ``fit`` and iterate torch's
 AdamW rule (:class:`regcore.optim.FlatOptimizer`) to read off ``v̂``.
+:func:`mlp_runs` trains the post's MLP with each rule over seeds (the chapter's "And on the MLP?").
 """
 from __future__ import annotations
 
@@ -41,23 +42,24 @@ TOL_ADAMW_NEAR_OLS = 0.5
 
 
 def derive() -> dict:
-    """SymPy, one eigendirection ``g = h(θ − w)``: stationary points of Adam + L2 and of AdamW."""
-    theta, w = sp.symbols("theta w", real=True)
+    """SymPy, one eigendirection ``g = h(θ − u)`` (u: the OLS coordinate, as in the weight-decay
+    theory chapter): stationary points of Adam + L2 and of AdamW."""
+    theta, u = sp.symbols("theta u", real=True)
     h, lam, eta, s, eps = sp.symbols("h lambda eta s epsilon", positive=True)
-    g = h * (theta - w)
+    g = h * (theta - u)
     (adam_l2,) = sp.solve(sp.Eq(g + lam * theta, 0), theta)
     # AdamW: θ = θ(1 − ηλ) − η g/(s + ε), with s = √v̂
     (adamw,) = sp.solve(sp.Eq(theta * (1 - eta * lam) - eta * g / (s + eps), theta), theta)
-    effective = sp.simplify(h * w / adamw - h)   # the λ' with θ = h w/(h + λ')
-    # Full batch, at rest: s = |g| = h(w − θ) for w > 0, θ < w. Perturbation in ε: θ = w + aε.
+    effective = sp.simplify(h * u / adamw - h)   # the λ' with θ = h u/(h + λ')
+    # Full batch, at rest: s = |g| = h(u − θ) for u > 0, θ < u. Perturbation in ε: θ = u + aε.
     a = sp.Symbol("a", real=True)
     step = theta * (1 - eta * lam) - eta * g / (-g + eps) - theta
-    rest = sp.numer(sp.together(step)).subs(theta, w + a * eps)
+    rest = sp.numer(sp.together(step)).subs(theta, u + a * eps)
     (a_sol,) = sp.solve(sp.expand(rest).coeff(eps, 1), a)   # the balance's leading order
-    at_rest = w + a_sol * eps
+    at_rest = u + a_sol * eps
     return {"adam_l2": adam_l2, "adamw": adamw, "effective_lambda": effective,
             "adamw_at_rest": at_rest,
-            "symbols": (theta, w, h, lam, eta, s, eps)}
+            "symbols": (theta, u, h, lam, eta, s, eps)}
 
 
 #: The fraction of Adam + L2's iterates averaged (the last 20%).
@@ -152,3 +154,34 @@ def minibatch_effective_lambda(lam: float = LAMBDA, lr: float = LR, epochs: int 
             "dist_ols": float(np.linalg.norm(mean - q.ols()) / gap),
             "dist_ridge": float(np.linalg.norm(mean - q.ridge(lam)) / gap),
             "grid": grid, "dist": dist / gap, "epochs": epochs, "batch_size": batch_size}
+
+
+#: The post's MLP with AdamW: the runs of :func:`mlp_runs`, as (label, optimizer, weight_decay).
+#: AdamW at the post's strength, and at ten times it (AdamW's decay per step is lr·λ, the same
+#: small number for any gradient, where Adam + L2's pull is rescaled by Adam to the step size).
+MLP_RUNS = (("no decay", "adam", 0.0), ("Adam + L2", "adam", LAMBDA),
+            ("AdamW", "adamw", LAMBDA), ("AdamW, 10 λ", "adamw", 10 * LAMBDA))
+MLP_SEEDS = 20
+
+
+def mlp_runs(seeds: int = MLP_SEEDS, runs=MLP_RUNS, workers: int = 1,
+             progress: bool = False) -> dict:
+    """The post's MLP (its n_train, lr, epochs, full batch) with each of ``runs`` over ``seeds``
+    seeds (data, init and training seed s together, so runs are paired by seed):
+    ``{label: SweepResult}``. Validation on the tuning chapter's schedule; scored on test.
+
+    The "what about the MLP?" of the chapter: the linear-model checks say where each method
+    stops on a quadratic loss; on the MLP the measurable question is what each does to the test
+    loss at the best epoch.
+    """
+    from ..studies import TUNING_EVALS, post_settings
+    from ..sweep import Member, sweep_many
+
+    seeds = check_int("seeds", seeds, minimum=2)
+    jobs = {}
+    for label, optimizer, lam in runs:
+        settings = post_settings("weight_decay", optimizer=optimizer, max_evals=TUNING_EVALS)
+        members = [Member(weight_decay=lam, data_seed=s, init_seed=s, seed=s, label=label)
+                   for s in range(seeds)]
+        jobs[label] = (members, settings)
+    return sweep_many(jobs, workers, progress)

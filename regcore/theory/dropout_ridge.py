@@ -55,8 +55,10 @@ def derive() -> dict:
     # For display: the factor p/(1 − p) pulled out of SymPy's result (checked equal in the tests).
     inner = sp.expand(sp.simplify(extra * (1 - p) / p))
     display = sp.Mul(p / (1 - p), inner, evaluate=False)
+    # SymPy simplifies the variance to −p x₁²/(p − 1); shown as p x₁²/(1 − p), as the text writes it.
+    variance_display = p * x1 ** 2 / (1 - p)
     return {"expected": expected, "extra": extra, "extra_display": display,
-            "variance": variance, "mean": mean,
+            "variance": variance, "variance_display": variance_display, "mean": mean,
             "symbols": (p, x1, x2, w1, w2, b, y)}
 
 

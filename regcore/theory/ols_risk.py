@@ -33,7 +33,7 @@ TOL_BASELINE_SIGMAS = 3.0
 
 def derive() -> dict:
     """SymPy: assemble and factor σ²[1 + 1/n + tr(E[(x₀ − x̄)(x₀ − x̄)ᵀ] E[S⁻¹])]."""
-    n, p, sigma = sp.symbols("n p sigma", positive=True)
+    n, p, sigma = sp.symbols("n d sigma", positive=True)   # d features (p is dropout's)
     x0 = st.Normal("x0", 0, 1)
     xbar = st.Normal("xbar", 0, 1 / sp.sqrt(n))      # mean of n independent N(0, 1)
     spread = sp.simplify(st.E((x0 - xbar) ** 2))      # one diagonal entry: 1 + 1/n
@@ -43,12 +43,15 @@ def derive() -> dict:
     textbook = sigma ** 2 * (1 + 1 / n) * (1 + p / (n - p - 2))
     p1 = p + 1  # the no-intercept formula σ²(1 + p'/(n − p' − 1)) with p' = p + 1 columns
     no_intercept = sigma ** 2 * (1 + p1 / (n - p1 - 1))
-    large_n = sp.series(closed.subs(n, 1 / sp.Symbol("epsilon", positive=True)),
-                        sp.Symbol("epsilon", positive=True), 0, 3).removeO()
+    eps = sp.Symbol("epsilon", positive=True)
+    large_n = sp.series(closed.subs(n, 1 / eps), eps, 0, 3).removeO()
+    # The same series as coefficients of 1, 1/n, 1/n²: the chapter writes it in n, term by term.
+    large_n_terms = [sp.factor(large_n.coeff(eps, k)) for k in range(3)]
     return {"spread": spread, "risk": risk, "closed": closed, "textbook": textbook,
             "equal_to_textbook": sp.simplify(closed - textbook) == 0,
             "difference_to_no_intercept": sp.factor(sp.simplify(closed - no_intercept)),
-            "no_intercept": no_intercept, "large_n": large_n, "symbols": (n, p, sigma)}
+            "no_intercept": no_intercept, "large_n": large_n, "large_n_terms": large_n_terms,
+            "symbols": (n, p, sigma)}
 
 
 def risk_formula(n: int, p: int = 50, sigma: float = 0.2) -> float:

@@ -34,17 +34,18 @@ TOL_MINIBATCH = 0.05
 
 
 def derive() -> dict:
-    """SymPy: minimise ``h/2 (θ − w)² + λ/2 θ²`` over θ (one eigendirection)."""
-    theta, w = sp.symbols("theta w", real=True)
+    """SymPy: minimise ``h/2 (θ − u)² + λ/2 θ²`` over θ (one eigendirection; u is the OLS
+    solution's coordinate there, named apart from the weights w)."""
+    theta, u = sp.symbols("theta u", real=True)
     h, lam = sp.symbols("h lambda", positive=True)
-    objective = h / 2 * (theta - w) ** 2 + lam / 2 * theta ** 2
+    objective = h / 2 * (theta - u) ** 2 + lam / 2 * theta ** 2
     stationary = sp.Eq(sp.diff(objective, theta), 0)
     (minimiser,) = sp.solve(stationary, theta)
-    factor = sp.simplify(minimiser / w)
+    factor = sp.simplify(minimiser / u)
     curvature = sp.diff(objective, theta, 2)
     return {"objective": objective, "stationary": stationary,
             "minimiser": sp.Eq(sp.Symbol(r"\hat\theta"), minimiser),
-            "factor": factor, "curvature": curvature, "symbols": (theta, w, h, lam)}
+            "factor": factor, "curvature": curvature, "symbols": (theta, u, h, lam)}
 
 
 def ridge_factors(lam: float = LAMBDA, n_train: int = 200) -> dict:

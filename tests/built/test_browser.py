@@ -4,50 +4,17 @@ Each page must load without console errors or failed requests, every image must 
 natural size, MathJax must have typeset every formula without errors, and no request may leave
 the machine (the site is self-contained).
 """
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.site
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
                if "_static" not in p.parts
                and p.relative_to(HTML).as_posix() not in ("genindex.html", "search.html",
                                                           "index.html"))
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make.py test does)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_pages_were_found():
@@ -106,3 +73,37 @@ def test_page_reads_like_a_reader_sees_it(browser, server, page_path):
     assert not bad_images, f"images without a natural size: {bad_images}"
     assert typeset >= n_math, f"MathJax typeset {typeset} of {n_math} formulas"
     assert math_errors == 0, f"{math_errors} MathJax errors"
+
+
+PHONE = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+_LINKS_IN_VIEW = """sel => [...document.querySelectorAll(sel)].filter(a => {
+    const r = a.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.left >= 0 && r.right <= innerWidth
+        && r.top >= 0 && r.bottom <= innerHeight; }).map(a => a.href)"""
+
+
+@pytest.mark.parametrize("page_path", ["book/dropout.html", "book/theory/l1.html"])
+def test_phone_navigation_opens_and_its_links_work(browser, server, page_path):
+    """At phone width the visible ☰ button opens the book's navigation and a chapter link in it
+    leads to that chapter; the "Contents" button opens the page's own table of contents."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{server}/{page_path}", wait_until="load")
+    nav_links = "#pst-primary-sidebar-modal nav.bd-docs-nav a"
+    assert page.evaluate(_LINKS_IN_VIEW, nav_links) == [], "navigation is open before any tap"
+    page.locator(".primary-toggle:visible").first.tap()
+    page.wait_for_timeout(300)
+    shown = page.evaluate(_LINKS_IN_VIEW, nav_links)
+    assert shown, "tapping the visible navigation button did not open the navigation"
+    target = next(h for h in shown if h.endswith("book/l1_sparsity.html"))
+    page.locator(f'{nav_links}[href$="l1_sparsity.html"]').first.tap()
+    page.wait_for_url(target, timeout=10_000)
+    heading = page.locator("article h1").first.inner_text()
+    assert "L1 and sparsity" in heading, heading
+
+    page.goto(f"{server}/{page_path}", wait_until="load")
+    toc_links = "#pst-secondary-sidebar-modal a"
+    page.locator(".secondary-toggle:visible").first.tap()
+    page.wait_for_timeout(300)
+    assert page.evaluate(_LINKS_IN_VIEW, toc_links), "the 'Contents' button did not open the page's contents"
+    context.close()

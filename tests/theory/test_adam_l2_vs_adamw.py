@@ -44,3 +44,26 @@ def test_reported_settings():
     assert (c.values["epochs"], c.values["tail"]) == (30, m.TAIL_ADAM_L2)
     path = m.adamw_path(steps=20, record=(10, 20))
     assert path[20]["steps"] == 20 and path[20]["beta2"] == 0.999
+
+
+def test_mlp_runs_pair_by_seed_and_agree_where_the_methods_coincide(monkeypatch):
+    """Without decay Adam and AdamW are the same rule: the two runs must agree number for number.
+    With decay they must differ, and every run has the requested seeds, paired."""
+    import numpy as np
+
+    from regcore import studies
+
+    small = studies.post_settings
+    monkeypatch.setattr(studies, "post_settings",
+                        lambda name, **c: small(name, **{"n_val": 200, "n_test": 200,
+                                                         "epochs": 25, **c}))
+    runs = (("adam 0", "adam", 0.0), ("adamw 0", "adamw", 0.0),
+            ("adam", "adam", m.LAMBDA), ("adamw", "adamw", m.LAMBDA))
+    res = m.mlp_runs(seeds=3, runs=runs)
+    assert list(res) == [r[0] for r in runs]
+    assert all(res[k].settings.optimizer == opt for k, opt, _ in runs)
+    np.testing.assert_array_equal(res["adam 0"].val_loss, res["adamw 0"].val_loss)
+    np.testing.assert_array_equal(res["adam 0"].test_loss_at_best, res["adamw 0"].test_loss_at_best)
+    assert not np.array_equal(res["adam"].val_loss, res["adamw"].val_loss)
+    assert [mm.seed for mm in res["adamw"].members] == [0, 1, 2]
+    studies.paired_results(res["adam"], res["adamw"])   # paired: raises if the seeds differ

@@ -13,6 +13,10 @@ def test_derived_extra_term():
     assert sp.simplify(d["extra"] - p / (1 - p) * (w1 ** 2 * x1 ** 2 + w2 ** 2 * x2 ** 2)) == 0
     assert sp.simplify(d["extra_display"] - d["extra"]) == 0
     assert sp.simplify(d["mean"] - x1) == 0
+    # Var[x r/(1 − p)] for r ~ Bernoulli(1 − p): x²(1 − p)p/(1 − p)² = p x²/(1 − p)
+    assert sp.simplify(d["variance"] - p * x1 ** 2 / (1 - p)) == 0
+    assert sp.simplify(d["variance_display"] - d["variance"]) == 0
+    assert sp.latex(d["variance_display"]) == r"\frac{p x_{1}^{2}}{1 - p}"
 
 
 def test_closed_form_equals_augmented_least_squares():

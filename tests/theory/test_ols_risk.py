@@ -17,6 +17,9 @@ def test_derivation_pieces():
     # large n: σ²(1 + (p + 1)/n + …)
     eps = sp.Symbol("epsilon", positive=True)
     assert sp.simplify(d["large_n"].coeff(eps, 1) - sigma ** 2 * (p + 1)) == 0
+    # by hand: (1 + ε)(1 + pε/(1 − (p + 2)ε)) = 1 + (p + 1)ε + p(p + 3)ε² + O(ε³)
+    expected = [sigma ** 2, sigma ** 2 * (p + 1), sigma ** 2 * p * (p + 3)]
+    assert all(sp.simplify(got - want) == 0 for got, want in zip(d["large_n_terms"], expected))
 
 
 @pytest.mark.parametrize("n", [200, 400])

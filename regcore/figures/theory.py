@@ -80,14 +80,14 @@ def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, l
     left.plot(ols[zero], ista[zero], "o", ms=6, mfc="none", color=VAL_COLOUR, label="exact zeros")
     left.set_xlabel("OLS coordinate")
     left.set_ylabel("lasso coordinate")
-    left.legend()
+    _legend_below(left)
     for i, (epochs, values, label) in enumerate(zip(swing_epochs, swings, labels)):
         right.plot(epochs, values, color=COLOURS[i % len(COLOURS)], lw=0.5, alpha=0.6)
         right.plot([], [], color=COLOURS[i % len(COLOURS)], label=label)
     right.axhspan(-band, band, color="0.85", zorder=0, label="±2ηλ (SGD)")
     right.set_xlabel("epoch")
     right.set_ylabel("coordinates the lasso sets to 0")
-    right.legend()
+    _legend_below(right)
     return fig
 
 
@@ -109,7 +109,7 @@ def histogram_figure(samples, lines, xlabel: str, log: bool = False) -> plt.Figu
 
 def scatter_figure(x, series, xlabel: str, ylabel: str) -> plt.Figure:
     """Coordinates ``series`` (list of ``(label, values, marker)``) against ``x``, with y = x."""
-    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    fig, ax = plt.subplots(figsize=(5.4, 5.6))
     lim = [min(np.min(x), *(np.min(v) for _, v, _ in series)),
            max(np.max(x), *(np.max(v) for _, v, _ in series))]
     ax.plot(lim, lim, color="black", lw=1, label="y = x")
@@ -118,7 +118,7 @@ def scatter_figure(x, series, xlabel: str, ylabel: str) -> plt.Figure:
                 ls="none", alpha=0.8)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend()
+    _legend_below(ax)
     return fig
 
 

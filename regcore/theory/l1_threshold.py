@@ -45,20 +45,20 @@ def soft_threshold(w, t):
 
 
 def derive() -> dict:
-    """SymPy: the minimiser of ``(h/2)(θ − w)² + λ|θ|`` by sign branches, as a Piecewise."""
-    w = sp.Symbol("w", real=True)
+    """SymPy: the minimiser of ``(h/2)(θ − u)² + λ|θ|`` by sign branches, as a Piecewise."""
+    u = sp.Symbol("u", real=True)   # the unregularised minimiser (the book's u)
     h, lam = sp.symbols("h lambda", positive=True)
     tp = sp.Symbol("theta", positive=True)
     tn = sp.Symbol("theta", negative=True)
-    (pos,) = sp.solve(sp.diff(h / 2 * (tp - w) ** 2 + lam * tp, tp), tp)   # θ > 0 branch
-    (neg,) = sp.solve(sp.diff(h / 2 * (tn - w) ** 2 - lam * tn, tn), tn)   # θ < 0 branch
+    (pos,) = sp.solve(sp.diff(h / 2 * (tp - u) ** 2 + lam * tp, tp), tp)   # θ > 0 branch
+    (neg,) = sp.solve(sp.diff(h / 2 * (tn - u) ** 2 - lam * tn, tn), tn)   # θ < 0 branch
     # A branch is valid when its solution has the branch's sign; otherwise θ = 0 (subgradient
-    # condition |h w| ≤ λ).
-    piecewise = sp.Piecewise((pos, sp.solve(pos > 0, w)), (neg, sp.solve(neg < 0, w)),
+    # condition |h u| ≤ λ).
+    piecewise = sp.Piecewise((pos, sp.solve(pos > 0, u)), (neg, sp.solve(neg < 0, u)),
                              (0, True))
-    threshold = sp.solve(sp.Eq(pos, 0), w)[0]
+    threshold = sp.solve(sp.Eq(pos, 0), u)[0]
     return {"positive_branch": pos, "negative_branch": neg, "minimiser": piecewise,
-            "threshold": threshold, "symbols": (w, h, lam)}
+            "threshold": threshold, "symbols": (u, h, lam)}
 
 
 def closed_form(lam: float = LAMBDA) -> dict:

@@ -73,3 +73,17 @@ def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
         out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
                                          (x,))
     return out.cpu().numpy().ravel()
+
+
+def mse_standard_error(model, state: dict, x: torch.Tensor, y: torch.Tensor) -> float:
+    """The standard error of a split's mean squared error as an estimate of the model's expected
+    one: the standard deviation of the squared residuals over √n.
+
+    A test score is itself a sample mean, so it carries this sampling error; the chapter "Notes on
+    the original code" sets the validation-selection bias against it. For Gaussian residuals of
+    variance s² it is s²·√(2/n).
+    """
+    if len(x) < 2:
+        raise ValueError(f"len(x)={len(x)} is not allowed: a standard error needs at least 2 points")
+    squared = (predict(model, state, x) - y.cpu().numpy().ravel()) ** 2
+    return float(squared.std(ddof=1) / np.sqrt(len(squared)))

@@ -46,3 +46,20 @@ def test_eval_loss_switches_dropout_off(data200):
     with torch.no_grad():
         by_hand = ((model.eval()(data200.x_val) - data200.y_val) ** 2).mean().item()
     assert a == pytest.approx(by_hand, rel=1e-6)
+
+
+def test_mse_standard_error_matches_the_gaussian_closed_form_and_a_hand_computation():
+    from regcore.analysis import mse_standard_error
+
+    model = Linear(dims=3)
+    zero = {k: torch.zeros_like(v) for k, v in model.state_dict().items()}   # predicts 0
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(40_000, 3, generator=gen)
+    y = 0.5 * torch.randn(40_000, 1, generator=gen)
+    se = mse_standard_error(model, zero, x, y)
+    # residuals are y ~ N(0, 0.25): Var(y²) = 2·0.25², so SE = 0.25·√(2/n); within 3% here
+    assert se == pytest.approx(0.25 * np.sqrt(2 / 40_000), rel=0.03)
+    sq = y.numpy().ravel() ** 2
+    assert se == pytest.approx(np.std(sq, ddof=1) / np.sqrt(len(sq)), rel=1e-12)
+    with pytest.raises(ValueError, match=r"^len\(x\)=1"):
+        mse_standard_error(model, zero, x[:1], y[:1])

@@ -4,17 +4,11 @@ Each page must load without console errors or failed requests, every image must 
 natural size, MathJax must have typeset every formula without errors, and no request may leave
 the machine (the site is self-contained).
 """
-from pathlib import Path
-
 import pytest
+from built_site import PAGES, wait_for_math
 
 pytestmark = pytest.mark.site
 
-HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
-PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
-               if "_static" not in p.parts
-               and p.relative_to(HTML).as_posix() not in ("genindex.html", "search.html",
-                                                          "index.html"))
 
 
 def test_pages_were_found():
@@ -56,11 +50,8 @@ def test_page_reads_like_a_reader_sees_it(browser, server, page_path):
         .filter(img => !(img.naturalWidth > 0 && img.naturalHeight > 0))
         .map(img => img.getAttribute('src'))""")
 
-    n_math = page.evaluate("document.querySelectorAll('.math').length")
+    n_math = wait_for_math(page)
     if n_math:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=20_000)
-        page.evaluate("() => MathJax.startup.promise")
         typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
         math_errors = page.evaluate("document.querySelectorAll('mjx-merror').length")
     else:

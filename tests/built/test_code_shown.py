@@ -8,13 +8,12 @@ import html
 import importlib
 import inspect
 import re
-from pathlib import Path
 
 import pytest
+from built_site import HTML
 
 pytestmark = pytest.mark.site
 
-HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 
 SHOWN = {
     "book/weight_decay.html": ["regcore.penalties:add_penalty_gradient_",

@@ -7,15 +7,13 @@
 * A raster image has at least two image pixels per CSS pixel shown (sharp on a 2× screen).
 """
 import re
-from pathlib import Path
 
 import pytest
+from built_site import CHAPTERS, HTML, wait_for_math
 from svg_text import baseline_font_sizes, view_box_width
 
 pytestmark = pytest.mark.site
 
-HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
-CHAPTERS = sorted(p.relative_to(HTML).as_posix() for p in (HTML / "book").rglob("*.html"))
 MIN_SHARE_OF_BODY = 0.8
 MIN_DENSITY = 2.0
 
@@ -56,10 +54,7 @@ def test_display_equations_fit_the_column(browser, server, page_path):
     (MathJax 3 does not break lines: a long one is clipped or needs scrolling)."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/{page_path}", wait_until="load")
-    if page.evaluate("document.querySelectorAll('.math').length"):
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=20_000)
-        page.evaluate("() => MathJax.startup.promise")
+    wait_for_math(page)
     too_wide = page.evaluate("""() => {
         const column = document.querySelector('article').getBoundingClientRect();
         return [...document.querySelectorAll('mjx-container[display="true"]')].map(m => {

@@ -2,6 +2,9 @@
 """The book's two commands, for a fresh machine with only Python 3.11 and pip.
 
     python3 make.py book   install what is needed (into .venv) and build the book into _build/html
+    python3 make.py book --student
+                           the student edition (exercises without their solutions) into
+                           _build/student/html, reusing the book's executed notebooks
     python3 make.py test   install what is needed, then run the unit tests, build the book and
                            check the built site in headless Chromium (Debian's package)
 
@@ -63,18 +66,41 @@ def build_book() -> None:
     print(f"The book is in {ROOT / '_build' / 'html' / 'index.html'}")
 
 
+STUDENT = ROOT / "_build" / "student"
+
+
+def build_student_edition() -> None:
+    """The book with ``hide_solutions`` on (see regcore/site/exercises.py), built from
+    _config.yml with two changes: solutions hidden, and the execution cache shared with the
+    full build, so that notebooks already executed there are not executed again."""
+    import yaml  # installed with jupyter-book, so only after ensure_python_env
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["sphinx"]["config"]["hide_solutions"] = True
+    config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")   # Jupyter Book's key
+    STUDENT.mkdir(parents=True, exist_ok=True)
+    student_config = STUDENT / "_config.yml"
+    student_config.write_text(yaml.safe_dump(config, sort_keys=False))
+    sh(BIN / "jupyter-book", "build", ".", "--config", student_config, "--path-output", STUDENT,
+       "--warningiserror", "--nitpick", "--keep-going")
+    print(f"The student edition is in {STUDENT / '_build' / 'html' / 'index.html'}")
+
+
 def test() -> None:
     ensure_chromium()
     sh(BIN / "python", "-m", "pytest", "-q")             # unit suite (fast)
     build_book()                                         # the real toolchain, warnings as errors
+    build_student_edition()                              # the same, without the solutions
     sh(BIN / "python", "-m", "pytest", "-q", "-m", "site")  # the built site, like a reader
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 1 or argv[0] not in ("book", "test"):
-        sys.exit("usage: python3 make.py book | test")
+    if argv not in (["book"], ["book", "--student"], ["test"]):
+        sys.exit("usage: python3 make.py book [--student] | test")
     ensure_python_env()
-    build_book() if argv[0] == "book" else test()
+    if argv == ["book", "--student"]:
+        build_student_edition()
+    else:
+        build_book() if argv[0] == "book" else test()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@
 * :func:`eval_loss` — the mean squared error of a stored state in eval mode (chapter "Dropout",
   where the recorded training loss is measured with dropout on).
 * :func:`predict`, :func:`r_squared` — a stored state's predictions and their R² (chapters 2–6,
-  beside the predictions figures of :mod:`regcore.figures.runs`).
+  beside the predictions figures of ``regcore.figures.runs``).
 """
 from __future__ import annotations
 
@@ -22,7 +22,25 @@ from .training import FitResult
 
 
 def near_zero_fraction(result: FitResult, tol: float) -> np.ndarray:
-    """Fraction of all parameters with ``|θ| < tol`` at each of ``result.snapshot_epochs``."""
+    """Fraction of all parameters with ``|θ| < tol`` at each of ``result.snapshot_epochs``.
+
+    Parameters
+    ----------
+    result : regcore.training.FitResult
+        A run with parameter snapshots (``snapshot_every`` >= 1).
+    tol : float
+        The threshold, > 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        One fraction per snapshot, shape ``(len(result.snapshot_epochs),)``.
+
+    Raises
+    ------
+    ValueError
+        When ``tol`` is not allowed (the message names it), or when ``result`` has no snapshots.
+    """
     tol = check_real("tol", tol, minimum=0.0, strict=True)
     snaps = np.asarray(result.snapshots)
     if snaps.shape[0] == 0:
@@ -31,7 +49,25 @@ def near_zero_fraction(result: FitResult, tol: float) -> np.ndarray:
 
 
 def first_divergence(a: np.ndarray, b: np.ndarray) -> int | None:
-    """Index of the first entry where ``a`` and ``b`` differ at all, or None if identical."""
+    """Index of the first entry where ``a`` and ``b`` differ at all, or None if identical.
+
+    Parameters
+    ----------
+    a : array_like
+        E.g. a loss history (one entry per epoch, so the index is the epoch).
+    b : array_like
+        The same shape as ``a``.
+
+    Returns
+    -------
+    int or None
+        The index in the flattened arrays, or ``None``. NaN entries count as different.
+
+    Raises
+    ------
+    ValueError
+        When the shapes of ``a`` and ``b`` differ.
+    """
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape:
         raise ValueError(f"a.shape={a.shape} and b.shape={b.shape} must be equal")
@@ -40,7 +76,29 @@ def first_divergence(a: np.ndarray, b: np.ndarray) -> int | None:
 
 
 def active_units(state: dict, key: str, tol: float) -> int:
-    """Rows (units) of weight matrix ``state[key]`` with at least one ``|w| >= tol``."""
+    """Rows (units) of weight matrix ``state[key]`` with at least one ``|w| >= tol``.
+
+    Parameters
+    ----------
+    state : dict
+        ``{name: torch.Tensor}``, e.g. :attr:`regcore.training.FitResult.best_state`.
+    key : str
+        Name of a 2-D weight, e.g. ``"net.0.weight"`` (an MLP's first layer: one row per hidden
+        unit).
+    tol : float
+        The threshold, > 0.
+
+    Returns
+    -------
+    int
+        The number of such rows.
+
+    Raises
+    ------
+    ValueError
+        When ``tol`` is not allowed (the message names it), ``key`` is not in ``state``, or
+        ``state[key]`` is not 2-D.
+    """
     tol = check_real("tol", tol, minimum=0.0, strict=True)
     if key not in state:
         raise ValueError(f"key={key!r} is not allowed: key must be one of {sorted(state)}")
@@ -52,7 +110,26 @@ def active_units(state: dict, key: str, tol: float) -> int:
 
 
 def eval_loss(model: torch.nn.Module, state: dict, x: torch.Tensor, y: torch.Tensor) -> float:
-    """MSE of ``model`` with parameters ``state`` on ``(x, y)``, in eval mode (no dropout)."""
+    """MSE of ``model`` with parameters ``state`` on ``(x, y)``, in eval mode (no dropout).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The architecture, e.g. a :class:`regcore.models.MLP`; its own parameters are not changed,
+        but it is left in eval mode.
+    state : dict
+        ``{name: torch.Tensor}`` parameters to use, e.g.
+        :attr:`regcore.training.FitResult.best_state`; moved to ``x``'s device.
+    x : torch.Tensor
+        Inputs, ``(rows, dims)``.
+    y : torch.Tensor
+        Targets, ``(rows, 1)``.
+
+    Returns
+    -------
+    float
+        The mean squared error.
+    """
     model.eval()
     with torch.no_grad():
         out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
@@ -61,13 +138,43 @@ def eval_loss(model: torch.nn.Module, state: dict, x: torch.Tensor, y: torch.Ten
 
 
 def r_squared(pred: np.ndarray, truth: np.ndarray) -> float:
-    """Coefficient of determination 1 − SS_res / SS_tot."""
+    """Coefficient of determination 1 − SS_res / SS_tot.
+
+    Parameters
+    ----------
+    pred : array_like
+        Predictions (flattened).
+    truth : array_like
+        True values (flattened), as many as ``pred``.
+
+    Returns
+    -------
+    float
+        ``1 − Σ(truth − pred)² / Σ(truth − mean(truth))²``.
+    """
     pred, truth = np.ravel(pred), np.ravel(truth)
     return float(1 - ((truth - pred) ** 2).sum() / ((truth - truth.mean()) ** 2).sum())
 
 
 def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
-    """Predictions of ``model`` with parameters ``state`` (eval mode), as a NumPy vector."""
+    """Predictions of ``model`` with parameters ``state`` (eval mode), as a NumPy vector.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The architecture, e.g. a :class:`regcore.models.MLP`; its own parameters are not changed,
+        but it is left in eval mode.
+    state : dict
+        ``{name: torch.Tensor}`` parameters to use, e.g.
+        :attr:`regcore.training.FitResult.best_state`; moved to ``x``'s device.
+    x : torch.Tensor
+        Inputs, ``(rows, dims)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The predictions, shape ``(rows,)``.
+    """
     model.eval()
     with torch.no_grad():
         out = torch.func.functional_call(model, {k: v.to(x.device) for k, v in state.items()},
@@ -76,12 +183,34 @@ def predict(model, state: dict, x: torch.Tensor) -> np.ndarray:
 
 
 def mse_standard_error(model, state: dict, x: torch.Tensor, y: torch.Tensor) -> float:
-    """The standard error of a split's mean squared error as an estimate of the model's expected
-    one: the standard deviation of the squared residuals over √n.
+    """Standard error of a split's mean squared error as an estimate of the model's expected one.
 
-    A test score is itself a sample mean, so it carries this sampling error; the chapter "Notes on
-    the original code" sets the validation-selection bias against it. For Gaussian residuals of
-    variance s² it is s²·√(2/n).
+    It is the standard deviation of the squared residuals over √n. A test score is itself a sample
+    mean, so it carries this sampling error; the chapter "Notes on the original code" sets the
+    validation-selection bias against it. For Gaussian residuals of variance s² it is s²·√(2/n).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The architecture, e.g. a :class:`regcore.models.MLP`; its own parameters are not changed,
+        but it is left in eval mode.
+    state : dict
+        ``{name: torch.Tensor}`` parameters to use, e.g.
+        :attr:`regcore.training.FitResult.best_state`; moved to ``x``'s device.
+    x : torch.Tensor
+        Inputs, ``(rows, dims)``.
+    y : torch.Tensor
+        Targets, ``(rows, 1)``.
+
+    Returns
+    -------
+    float
+        The standard error (sample standard deviation, ``ddof=1``).
+
+    Raises
+    ------
+    ValueError
+        When ``x`` has fewer than 2 rows (the message names ``len(x)``).
     """
     if len(x) < 2:
         raise ValueError(f"len(x)={len(x)} is not allowed: a standard error needs at least 2 points")

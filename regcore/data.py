@@ -22,7 +22,36 @@ TEST_SEED_OFFSET = 1_000_003
 
 @dataclass(frozen=True)
 class ToyData:
-    """One draw of the toy problem: the splits, the true weights and how they were made."""
+    """One draw of the toy problem: the splits, the true weights and how they were made.
+
+    Made by :func:`make_data` (whitened by :func:`whiten_design`); frozen. As made, the tensors are
+    float32 on CPU (:meth:`to` moves or casts them).
+
+    Attributes
+    ----------
+    x_train : torch.Tensor
+        Training inputs, ``(n_train, dims)``.
+    y_train : torch.Tensor
+        Training targets, ``(n_train, 1)``.
+    x_val : torch.Tensor
+        Validation inputs, ``(n_val, dims)``; the book selects on this split.
+    y_val : torch.Tensor
+        Validation targets, ``(n_val, 1)``.
+    x_test : torch.Tensor
+        Held-out test inputs, ``(n_test, dims)``; the book reports on this split.
+    y_test : torch.Tensor
+        Test targets, ``(n_test, 1)``.
+    true_w : torch.Tensor
+        The true weights ``w``, ``(dims, 1)``.
+    true_b : torch.Tensor
+        The true intercept ``b``, shape ``(1,)``.
+    noise : float
+        Standard deviation of the Gaussian noise on the targets.
+    seed : int
+        The data seed the draw was made with.
+    whitened : bool
+        Whether the inputs were whitened by :func:`whiten_design`. Default ``False``.
+    """
 
     x_train: torch.Tensor
     y_train: torch.Tensor
@@ -38,22 +67,41 @@ class ToyData:
 
     @property
     def dims(self) -> int:
+        """Number of input features, ``x_train.shape[1]``."""
         return self.x_train.shape[1]
 
     @property
     def n_train(self) -> int:
+        """Number of training points, ``x_train.shape[0]``."""
         return self.x_train.shape[0]
 
     @property
     def n_val(self) -> int:
+        """Number of validation points, ``x_val.shape[0]``."""
         return self.x_val.shape[0]
 
     @property
     def n_test(self) -> int:
+        """Number of test points, ``x_test.shape[0]``."""
         return self.x_test.shape[0]
 
     def to(self, device=None, dtype=None) -> "ToyData":
-        """A copy with every tensor moved to ``device`` and/or cast to ``dtype``."""
+        """A copy with every tensor moved to ``device`` and/or cast to ``dtype``.
+
+        The other fields (``noise``, ``seed``, ``whitened``) are copied unchanged.
+
+        Parameters
+        ----------
+        device : str or torch.device, optional
+            Where to move the tensors, as for ``torch.Tensor.to``. Default ``None``: where they are.
+        dtype : torch.dtype, optional
+            What to cast the tensors to. Default ``None``: their own dtype.
+
+        Returns
+        -------
+        ToyData
+            The moved copy; ``self`` is unchanged.
+        """
         moved = {f.name: getattr(self, f.name).to(device=device, dtype=dtype)
                  for f in fields(self) if isinstance(getattr(self, f.name), torch.Tensor)}
         return replace(self, **moved)
@@ -68,13 +116,31 @@ def _check_whitenable(n_train: int, dims: int) -> None:
 
 
 def whiten_design(data: ToyData) -> ToyData:
-    """Affine map of x fitted on the training split so that, with A = [X, 1], AᵀA/n = I.
+    """Whiten x by an affine map fitted on the training split, so that with A = [X, 1], AᵀA/n = I.
 
     Centring on the training mean and multiplying by the inverse square root of the training
     covariance (divided by n) makes the columns orthonormal and orthogonal to the intercept. The
     same map is applied to validation and test x; y is unchanged. Used by the L1 theory chapter,
     where soft-thresholding is exact only for such a design.
-    Raises ``ValueError`` when ``data.n_train <= data.dims``.
+
+    Parameters
+    ----------
+    data : ToyData
+        The draw to whiten. The map is computed in float64 and the result cast back to the data's
+        dtype.
+
+    Returns
+    -------
+    ToyData
+        A copy with whitened ``x_train``, ``x_val`` and ``x_test`` and ``whitened=True``; the
+        targets, ``true_w``, ``true_b`` (which still describe the unwhitened inputs), ``noise`` and
+        ``seed`` are unchanged.
+
+    Raises
+    ------
+    ValueError
+        When ``data.n_train <= data.dims``: the training covariance is then not invertible (the
+        message names ``n_train``).
     """
     _check_whitenable(data.n_train, data.dims)
     x = data.x_train.double()
@@ -95,7 +161,39 @@ def make_data(n_train: int = 200, n_val: int = 10_000, n_test: int = 10_000, dim
               noise: float = 0.2, seed: int = 42, whiten: bool = False) -> ToyData:
     """Draw the toy problem (float32, CPU) exactly as the post's code does, plus a test split.
 
-    Parameters are checked first; a bad one raises ``ValueError`` naming it.
+    Parameters are checked first; a bad one raises ``ValueError`` naming it. ``w``, ``b``, the
+    training and the validation split are drawn under the post's seeding protocol, scoped (the
+    caller's random generators are left as they were); the test split is drawn afterwards from a
+    private generator seeded with ``seed +`` :data:`TEST_SEED_OFFSET`.
+
+    Parameters
+    ----------
+    n_train : int, optional
+        Number of training points, >= 1. Default ``200``.
+    n_val : int, optional
+        Number of validation points, >= 1. Default ``10_000``.
+    n_test : int, optional
+        Number of held-out test points, >= 1. Default ``10_000``.
+    dims : int, optional
+        Number of input features, >= 1. Default ``50``.
+    noise : float, optional
+        Standard deviation of the Gaussian noise added to the targets, >= 0. Default ``0.2``.
+    seed : int, optional
+        The data seed, an integer in ``[0, 2**32)``. Default ``42``.
+    whiten : bool, optional
+        Return the draw whitened by :func:`whiten_design` (the same draws, then the affine map).
+        Default ``False``.
+
+    Returns
+    -------
+    ToyData
+        The three splits, the true weights and intercept, ``noise`` and ``seed``.
+
+    Raises
+    ------
+    ValueError
+        When ``n_train``, ``n_val``, ``n_test``, ``dims``, ``noise`` or ``seed`` is not allowed (the
+        message names it), or when ``whiten`` is true and ``n_train <= dims``.
     """
     n_train = check_setting("n_train", n_train)
     n_val = check_setting("n_val", n_val)

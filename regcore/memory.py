@@ -12,7 +12,7 @@ about a third faster.
 threshold to 256 MiB, once per process: memory freed by one step stays in the heap for the
 next. The cost is that up to 256 MiB of freed memory may stay mapped. The setting is
 process-wide and cannot be undone, so no library call makes it behind its caller's back: it is an
-explicit call, made by the book's chapters (:func:`regcore.site.glue.setup_chapter`), the command
+explicit call, made by the book's chapters (``regcore.site.glue.setup_chapter``), the command
 line (``python -m regcore``) and the benchmarks; a learner's notebook may make it too. Worker
 processes of :mod:`regcore.parallel` make it when their parent has. A no-op where the C library
 has no ``mallopt`` (not glibc), and when the environment sets ``REGCORE_KEEP_FREED_MEMORY=0``

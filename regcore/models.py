@@ -19,7 +19,32 @@ from .seeding import post_protocol
 
 
 class Linear(nn.Module):
-    """A linear model ``x ↦ xW + b`` with ``dims`` inputs and one output."""
+    """A linear model ``x ↦ xW + b`` with ``dims`` inputs and one output.
+
+    Its one layer, ``nn.Linear(dims, 1)``, is created under the post's seeding protocol with
+    ``seed`` (scoped: the caller's generators are left as they were), so its initial weights are
+    the original code's.
+
+    Parameters
+    ----------
+    dims : int, optional
+        Number of inputs, the data's ``dims``; >= 1. Default ``50``.
+    seed : int, optional
+        Init seed, an integer in ``[0, 2**32)``. Default ``42``.
+
+    Attributes
+    ----------
+    sizes : tuple
+        ``(dims, 1)``, the input and output widths (read by
+        :func:`regcore.training.check_model_fits`).
+    net : torch.nn.Linear
+        The layer.
+
+    Raises
+    ------
+    ValueError
+        When ``dims`` or ``seed`` is not allowed (the message names it).
+    """
 
     def __init__(self, dims: int = 50, seed: int = 42):
         dims = check_setting("dims", dims)
@@ -30,11 +55,53 @@ class Linear(nn.Module):
             self.net = nn.Linear(dims, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The model's output ``xW + b`` for the inputs ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, ``(rows, dims)``.
+
+        Returns
+        -------
+        torch.Tensor
+            Outputs, ``(rows, 1)``.
+        """
         return self.net(x)
 
 
 class MLP(nn.Module):
-    """A ReLU network with layer widths ``sizes`` and dropout ``p`` before each activation."""
+    """A ReLU network with layer widths ``sizes`` and dropout ``dropout`` before each activation.
+
+    Each hidden layer is ``Linear → Dropout(dropout) → ReLU`` (dropout *before* the activation, as
+    in the post); the last layer is a plain ``Linear``. The layers are created in order under the
+    post's seeding protocol with ``seed`` (scoped: the caller's generators are left as they were),
+    so the initial weights are the original code's.
+
+    Parameters
+    ----------
+    sizes : sequence of int, optional
+        Layer widths: input, hidden..., output. At least two, each an integer >= 1, the last 1.
+        Default ``(50, 25, 25, 1)``, the post's.
+    dropout : float, optional
+        Dropout probability of the hidden layers, in ``[0, 1)``. Default ``0.0``.
+    seed : int, optional
+        Init seed, an integer in ``[0, 2**32)``. Default ``42``.
+
+    Attributes
+    ----------
+    sizes : tuple
+        The layer widths, as checked (a tuple of int).
+    dropout : float
+        The dropout probability.
+    net : torch.nn.Sequential
+        The layers, in order.
+
+    Raises
+    ------
+    ValueError
+        When ``sizes``, ``dropout`` or ``seed`` is not allowed (the message names it).
+    """
 
     def __init__(self, sizes=(50, 25, 25, 1), dropout: float = 0.0, seed: int = 42):
         sizes = check_setting("sizes", sizes)
@@ -52,6 +119,18 @@ class MLP(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The network's output for the inputs ``x`` (dropout is active in training mode only).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, ``(rows, sizes[0])``.
+
+        Returns
+        -------
+        torch.Tensor
+            Outputs, ``(rows, 1)``.
+        """
         # Each layer's own forward, without nn.Module's hook machinery: the same operations
         # (and random draws) as ``self.net(x)``, a few microseconds less per layer per step.
         for layer in self.net:
@@ -60,10 +139,35 @@ class MLP(nn.Module):
 
 
 def flatten_params(model: nn.Module) -> torch.Tensor:
-    """All parameters of ``model`` in registration order, as one detached 1-D tensor."""
+    """All parameters of ``model`` in registration order, as one detached 1-D tensor.
+
+    The single place that defines the order of the flat parameter vector used by snapshots, norms
+    and theory checks.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model; its ``parameters()`` are concatenated in that order.
+
+    Returns
+    -------
+    torch.Tensor
+        A new 1-D tensor of :func:`count_params` entries, outside autograd.
+    """
     return torch.cat([p.detach().reshape(-1) for p in model.parameters()])
 
 
 def count_params(model: nn.Module) -> int:
-    """Number of scalar parameters."""
+    """Number of scalar parameters of ``model``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model.
+
+    Returns
+    -------
+    int
+        The sum of ``numel()`` over ``model.parameters()``.
+    """
     return sum(p.numel() for p in model.parameters())

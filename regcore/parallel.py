@@ -1,7 +1,7 @@
 """One process pool for the book's parallel runs: spawn processes, one torch thread each.
 
-:func:`regcore.experiments.run_post` (the post's runs) and :func:`regcore.sweep.sweep_many` /
-:func:`~regcore.sweep.sweep_parallel` (sweeps split into parts) hand their tasks to
+:func:`regcore.experiments.run_post` (the post's runs) and :func:`regcore.sweep.run.sweep_many` /
+:func:`~regcore.sweep.run.sweep_parallel` (sweeps split into parts) hand their tasks to
 :func:`map_tasks`. The processes are *spawned*, not forked (a forked child would inherit torch's
 thread pool in an undefined state), each sets one torch thread (the fastest setting for these
 small models and the one the chapters use, so a task gives the same bits here as in process) and

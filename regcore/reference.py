@@ -33,7 +33,7 @@ from .seeding import post_protocol, reset_seeds
 
 
 def train_original(model: nn.Module, x_train, y_train, x_val, y_val, **settings) -> dict:
-    """Train as the original ``training_loop`` does (:func:`_training_loop`); returns its
+    """Train as the original ``training_loop`` does (``_training_loop``, below it in the source); returns its
     histories and "best" state. The original's global seed reset happens inside a
     :func:`regcore.seeding.post_protocol` scope, so the caller's generators are left as they were."""
     with post_protocol(settings.get("seed", 42)):

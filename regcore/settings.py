@@ -1,13 +1,14 @@
 """Every setting regcore takes, declared once: its name, what is allowed, and how it is checked.
 
-The settings classes (:class:`regcore.TrainSettings`, :class:`regcore.ModelSpec`,
-:class:`regcore.sweep.Member`, :class:`regcore.sweep.SweepSettings`) and the functions that take a
-setting as an argument (:func:`regcore.make_data`, the models, the command line) check it here:
+The settings classes (:class:`regcore.training.TrainSettings`,
+:class:`regcore.experiments.ModelSpec`, :class:`regcore.sweep.settings.Member`,
+:class:`regcore.sweep.settings.SweepSettings`) and the functions that take a
+setting as an argument (:func:`regcore.data.make_data`, the models, the command line) check it here:
 :func:`check_fields` checks every field of a (frozen) dataclass whose name is in
 :data:`SETTINGS`, :func:`check_setting` one value. A bad value raises ``ValueError`` naming the
 parameter, the value and what is allowed (``tests/test_bad_input.py``). What is checked where two
 settings meet (AdamW's ``lr * weight_decay``, a batch no larger than the training set) is here
-too. The check primitives (an integer, a finite real, …) are in :mod:`regcore._checks`.
+too. The check primitives (an integer, a finite real, …) are in ``regcore/_checks.py``.
 """
 from __future__ import annotations
 

@@ -52,6 +52,23 @@ def t_quantile(p: float, df: float) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom (0.5 < p < 1).
 
     ``df`` need not be an integer (Welch's degrees of freedom are not); ``scipy.stats.t.ppf``.
+
+    Parameters
+    ----------
+    p : float
+        The probability, 0.5 < p < 1.
+    df : float
+        Degrees of freedom, > 0.
+
+    Returns
+    -------
+    float
+        The quantile.
+
+    Raises
+    ------
+    ValueError
+        When ``p`` or ``df`` is not allowed (the message names it).
     """
     check_real("p", p, minimum=0.5, strict=True, below=1.0)
     check_real("df", df, minimum=0.0, strict=True)
@@ -64,6 +81,26 @@ def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     ``mean ± t(½ + level/2, n − 1)·s/√n`` with ``s`` the sample standard deviation — the
     interval of ``scipy.stats.ttest_1samp(values, 0).confidence_interval(level)``. A sample
     without spread gives the degenerate interval ``(mean, mean, mean)``.
+
+    Parameters
+    ----------
+    values : array_like
+        The sample, flattened: at least 2 numbers, all finite.
+    level : float, optional
+        Confidence level, 0 < level < 1. Default ``0.95``.
+
+    Returns
+    -------
+    mean : float
+        The sample mean.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    ValueError
+        When ``values`` is not a sequence of numbers, holds fewer than 2 or a NaN or infinite
+        value, or when ``level`` is not allowed (the message names the parameter).
     """
     v = _sample("values", values)
     level = _level(level)
@@ -75,7 +112,33 @@ def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
 
 
 def paired_difference(a, b, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and interval of ``a - b`` over paired seeds; an interval excluding 0 is a ranking."""
+    """Mean and interval of ``a - b`` over paired seeds; an interval excluding 0 is a ranking.
+
+    The interval is that of :func:`mean_interval` on ``a - b``.
+
+    Parameters
+    ----------
+    a : array_like
+        The first sample, flattened: at least 2 finite numbers.
+    b : array_like
+        The second sample, paired with ``a`` entry by entry: the same size.
+    level : float, optional
+        Confidence level, 0 < level < 1. Default ``0.95``.
+
+    Returns
+    -------
+    mean : float
+        Mean of ``a - b``.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    ValueError
+        When ``a`` or ``b`` is not allowed (not numbers, fewer than 2, or a NaN or infinite value),
+        when their sizes differ, or when ``level`` is not allowed (the message names the
+        parameter).
+    """
     a, b = _sample("a", a), _sample("b", b)
     if a.shape != b.shape:
         raise ValueError(f"a of size {a.size} and b of size {b.size} are not allowed: paired "
@@ -91,6 +154,26 @@ def ks_two_sample(a, b) -> tuple[float, float]:
     continuous distribution (the book compares 20–40 seeds, where the asymptotic Kolmogorov
     formula is conservative). With ties the exact p is conservative too; for samples too large
     for the exact computation SciPy falls back to the asymptotic distribution, with a warning.
+
+    Parameters
+    ----------
+    a : array_like
+        The first sample, flattened: at least 1 finite number.
+    b : array_like
+        The second sample, likewise; its size may differ from ``a``'s.
+
+    Returns
+    -------
+    D : float
+        The statistic.
+    p : float
+        Its two-sided p-value.
+
+    Raises
+    ------
+    ValueError
+        When ``a`` or ``b`` is not allowed: not numbers, empty, or holding a NaN or infinite value
+        (the message names it).
     """
     a, b = _sample("a", a, minimum=1), _sample("b", b, minimum=1)
     res = _st.ks_2samp(a, b, alternative="two-sided", method="exact")
@@ -98,7 +181,30 @@ def ks_two_sample(a, b) -> tuple[float, float]:
 
 
 def separation_epoch(epochs, ours, reference, rtol: float = 1e-5) -> int | None:
-    """The first of ``epochs`` where ``|ours − reference| > rtol·|reference|``; None if never."""
+    """The first of ``epochs`` where ``|ours − reference| > rtol·|reference|``; None if never.
+
+    Parameters
+    ----------
+    epochs : array_like
+        The epoch of each entry of the histories (flattened).
+    ours : array_like
+        A history, e.g. a sweep member's losses at ``epochs``: finite numbers.
+    reference : array_like
+        The history to compare with, e.g. ``fit``'s: finite numbers, as many as ``ours``.
+    rtol : float, optional
+        Relative tolerance, >= 0. Default ``1e-5``.
+
+    Returns
+    -------
+    int or None
+        The first epoch beyond the tolerance, or ``None``.
+
+    Raises
+    ------
+    ValueError
+        When ``rtol`` is not allowed, ``ours`` or ``reference`` is empty or holds a NaN or infinite
+        value, or the three sizes differ (the message names the parameter).
+    """
     rtol = check_real("rtol", rtol, minimum=0.0)
     ours, reference = _sample("ours", ours, 1), _sample("reference", reference, 1)
     epochs = np.asarray(epochs).ravel()
@@ -116,6 +222,28 @@ def welch_difference(a, b, level: float = 0.95) -> tuple[float, float, float]:
     ``ν = se⁴ / ((s_a²/n_a)²/(n_a − 1) + (s_b²/n_b)²/(n_b − 1))``, not rounded — the interval of
     ``scipy.stats.ttest_ind(a, b, equal_var=False)``. Two samples without spread give
     ``(diff, diff, diff)``.
+
+    Parameters
+    ----------
+    a : array_like
+        The first sample, flattened: at least 2 finite numbers.
+    b : array_like
+        The second sample, likewise; its size may differ from ``a``'s.
+    level : float, optional
+        Confidence level, 0 < level < 1. Default ``0.95``.
+
+    Returns
+    -------
+    diff : float
+        Mean of ``a`` minus mean of ``b``.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    ValueError
+        When ``a`` or ``b`` is not allowed (not numbers, fewer than 2, or a NaN or infinite value),
+        or when ``level`` is not allowed (the message names the parameter).
     """
     a, b = _sample("a", a), _sample("b", b)
     level = _level(level)

@@ -33,7 +33,8 @@ MIN_MEMBERS = 2
 #: The post's runs in its order, and the regularised ones the chapters tune.
 RUNS = ("linear", "mlp", "weight_decay", "l2", "l1", "minibatch", "dropout")
 
-#: Grids of the tuning chapter: the Member field and its values (batch size None = full batch).
+#: The grids of the tuning chapter, by the Member field, and its values (batch size None = full
+#: batch).
 GRIDS = {
     "weight_decay": (0.01, 0.03, 0.085, 0.2, 0.5),
     "l1": (0.003, 0.01, 0.021, 0.05, 0.1),
@@ -41,7 +42,7 @@ GRIDS = {
     "batch_size": (16, 32, 100, None),
 }
 
-#: Epochs of each grid: 1000 for all, as in the learning curves that use the tuned values (the
+#: The epochs of each grid, 1000 for all, as in the learning curves that use the tuned values (the
 #: post's L1 and dropout runs take 2000; 1000 keeps the chapter's build within its time budget).
 GRID_EPOCHS = {"weight_decay": 1000, "l1": 1000, "dropout": 1000, "batch_size": 1000}
 
@@ -61,7 +62,37 @@ STEPS_N_TRAIN = 200
 
 
 def post_member(name: str, data_seed: int = 42, init_seed: int = 42, **changes) -> Member:
-    """The member that stands for the post's run ``name`` (training seed = init seed)."""
+    """The member that stands for the post's run ``name`` (training seed = init seed).
+
+    Its penalties, dropout and batch size are the run's (:data:`regcore.experiments.POST_RUNS`)
+    and its label is ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of the post's runs, a key of :data:`regcore.experiments.POST_RUNS`.
+    data_seed : int, optional
+        The member's data seed. Default ``42``.
+    init_seed : int, optional
+        The member's init seed, also its training seed. Default ``42``.
+    **changes
+        Other :class:`regcore.sweep.settings.Member` fields to set (e.g. ``label``), applied last.
+
+    Returns
+    -------
+    regcore.sweep.settings.Member
+        The member.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` is not one of the post's runs.
+    ValueError
+        When a seed or a changed field is not allowed (the message names it).
+    TypeError
+        When ``changes`` names something that is not a field of
+        :class:`regcore.sweep.settings.Member`.
+    """
     exp = POST_RUNS[name]
     t = exp.train
     m = Member(weight_decay=t.weight_decay, l2=t.l2, l1=t.l1, dropout=exp.model.dropout,
@@ -71,7 +102,34 @@ def post_member(name: str, data_seed: int = 42, init_seed: int = 42, **changes) 
 
 
 def post_settings(name: str, **changes) -> SweepSettings:
-    """Sweep settings of the post's run ``name`` (model, optimiser, lr, epochs) with changes."""
+    """Sweep settings of the post's run ``name`` (model, optimiser, lr, epochs) with changes.
+
+    The other fields keep the defaults of :class:`regcore.sweep.settings.SweepSettings`, except
+    ``snapshots=0``: no parameter snapshots unless ``changes`` ask for them.
+
+    Parameters
+    ----------
+    name : str
+        One of the post's runs, a key of :data:`regcore.experiments.POST_RUNS`.
+    **changes
+        Other :class:`regcore.sweep.settings.SweepSettings` fields to set (e.g. ``n_train``,
+        ``max_evals``), applied last.
+
+    Returns
+    -------
+    regcore.sweep.settings.SweepSettings
+        The settings.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` is not one of the post's runs.
+    ValueError
+        When a changed field is not allowed (the message names it).
+    TypeError
+        When ``changes`` names something that is not a field of
+        :class:`regcore.sweep.settings.SweepSettings`.
+    """
     exp = POST_RUNS[name]
     base = SweepSettings(model=exp.model.kind, optimizer=exp.train.optimizer, lr=exp.train.lr,
                          epochs=exp.train.epochs, snapshots=0)
@@ -79,8 +137,33 @@ def post_settings(name: str, **changes) -> SweepSettings:
 
 
 def post_over_seeds(seeds: int = 20, workers: int = 2, progress: bool = False) -> dict:
-    """``{(run, vary): SweepResult}``, ``vary`` 'data' (data seeds 0…seeds-1, init 42) or 'init'
-    (init and training seeds 0…seeds-1, data 42); every run at n_train 200, default schedule."""
+    """The post's seven runs over seeds, the data seed and the init seed varied separately.
+
+    Runs that share the model kind and the number of epochs train as one sweep (chapter "The post
+    over many seeds").
+
+    Parameters
+    ----------
+    seeds : int, optional
+        Number of seeds, s = 0 … seeds-1. Default ``20``.
+    workers : int, optional
+        Processes for :func:`regcore.sweep.run.sweep_many`, >= 1. Default ``2``.
+    progress : bool, optional
+        Show progress bars. Default ``False``.
+
+    Returns
+    -------
+    dict
+        ``{(run, vary): SweepResult}``, ``vary`` 'data' (data seeds 0…seeds-1, init 42) or 'init'
+        (init and training seeds 0…seeds-1, data 42); every run at n_train 200, default schedule.
+        Keys in the order of :data:`RUNS`, 'data' before 'init'.
+
+    Raises
+    ------
+    ValueError
+        When ``workers`` is not allowed (the message names it), or when ``seeds`` < 1 (a sweep
+        with no members).
+    """
     jobs: dict = {}
     for name in RUNS:
         key = (POST_RUNS[name].model.kind, POST_RUNS[name].train.epochs)
@@ -101,7 +184,29 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
     """``{field: SweepResult}``: the MLP at each value of ``GRIDS[field]`` × seeds.
 
     Seed s sets the data, init and training seeds together (all sources of variation), so that
-    the members at different strengths are paired by seed.
+    the members at different strengths are paired by seed. Each grid is the post's MLP at n_train
+    200, trained ``GRID_EPOCHS[field]`` epochs (:data:`GRID_EPOCHS`) with the validation budget
+    :data:`TUNING_EVALS` (chapter "Tuning, and more data").
+
+    Parameters
+    ----------
+    seeds : int, optional
+        Number of seeds, s = 0 … seeds-1. Default ``20``.
+    workers : int, optional
+        Processes for :func:`regcore.sweep.run.sweep_many`, >= 1. Default ``2``.
+    progress : bool, optional
+        Show progress bars. Default ``False``.
+
+    Returns
+    -------
+    dict
+        ``{field: SweepResult}`` for each field of :data:`GRIDS`, in its order; each result's
+        members are value by value, seeds 0…seeds-1 within each, labelled ``field``.
+
+    Raises
+    ------
+    ValueError
+        When ``workers`` is not allowed (the message names it), or when ``seeds`` < 1.
     """
     jobs = {}
     for field, values in GRIDS.items():
@@ -113,16 +218,47 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
 
 
 def finite(result: SweepResult) -> SweepResult:
-    """The members of ``result`` that never diverged (``diverged_epoch == -1``)."""
+    """The members of ``result`` that never diverged (``diverged_epoch == -1``).
+
+    Parameters
+    ----------
+    result : regcore.sweep.settings.SweepResult
+        Any sweep's result.
+
+    Returns
+    -------
+    regcore.sweep.settings.SweepResult
+        Those members, in order.
+    """
     return result.select(np.asarray(result.diverged_epoch) < 0)
 
 
 def tuned(result: SweepResult, field: str, values=None) -> object:
     """The grid value of ``field`` with the lowest mean validation loss over seeds.
 
-    Diverged members are left out of the means; a grid value with fewer than ``MIN_MEMBERS``
-    finite members cannot be chosen. ``values`` defaults to ``GRIDS[field]``. Raises
-    ``ValueError`` when no value can.
+    Diverged members are left out of the means; a grid value with fewer than :data:`MIN_MEMBERS`
+    finite members cannot be chosen. ``values`` defaults to ``GRIDS[field]``.
+
+    Parameters
+    ----------
+    result : regcore.sweep.settings.SweepResult
+        A grid, e.g. ``strength_grids()[field]``.
+    field : str
+        The :class:`regcore.sweep.settings.Member` field the grid varies, e.g. ``"l1"``.
+    values : sequence, optional
+        The grid values to choose from. Default ``None``: ``GRIDS[field]``.
+
+    Returns
+    -------
+    object
+        The chosen value (a float, an int, or ``None`` for full batch); the first of equal means.
+
+    Raises
+    ------
+    ValueError
+        When no value can be chosen.
+    KeyError
+        When ``values`` is ``None`` and ``field`` is not a key of :data:`GRIDS`.
     """
     values = tuple(GRIDS[field] if values is None else values)
     means = []
@@ -136,7 +272,20 @@ def tuned(result: SweepResult, field: str, values=None) -> object:
 
 
 def value_words(field: str, value) -> str:
-    """A grid value as the chapters write it: batch size None is 'full batch'."""
+    """A grid value as the chapters write it: batch size None is 'full batch'.
+
+    Parameters
+    ----------
+    field : str
+        The grid's field, e.g. ``"batch_size"``.
+    value : float, int or None
+        The grid value.
+
+    Returns
+    -------
+    str
+        ``"full batch"`` for a batch size of ``None``, else the value formatted with ``:g``.
+    """
     if field == "batch_size" and value is None:
         return "full batch"
     return f"{value:g}"
@@ -144,8 +293,7 @@ def value_words(field: str, value) -> str:
 
 def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int = 1000,
                     workers: int = 2, progress: bool = False, grids: dict | None = None) -> dict:
-    """``{(label, n_train): SweepResult}`` for the linear model (label 'linear'), the plain MLP
-    ('mlp') and one MLP per tuned regulariser ``best = {field: value}`` (label = field).
+    """Test loss against n_train: the linear model, the plain MLP and each tuned regularised MLP.
 
     Seed s sets the data, init and training seeds. Full-batch MLPs train ``epochs`` epochs, the
     linear model the post's 500; a minibatch MLP trains as many optimiser *steps* as it does at
@@ -157,6 +305,36 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
     trained (the tuned values and the plain MLP at the grids' n_train, same seeds, same schedule)
     is taken from them instead of trained again; identical members give identical results, which
     ``tests/test_studies.py`` checks against a curve trained without ``grids``.
+
+    Parameters
+    ----------
+    best : dict
+        ``{field: value}``: the tuned regularisers (:func:`tuned`), fields of :data:`GRIDS`.
+    seeds : int, optional
+        Number of seeds, s = 0 … seeds-1. Default ``20``.
+    n_trains : sequence of int, optional
+        Training-set sizes. Default ``N_TRAINS``, ``(50, 100, 200, 400, 800, 1600)``.
+    epochs : int, optional
+        Epochs of the full-batch MLPs. Default ``1000``.
+    workers : int, optional
+        Processes for :func:`regcore.sweep.run.sweep_many`, >= 1. Default ``2``.
+    progress : bool, optional
+        Show progress bars. Default ``False``.
+    grids : dict or None, optional
+        The result of :func:`strength_grids`, to reuse. Default ``None``: train every group.
+
+    Returns
+    -------
+    dict
+        ``{(label, n_train): SweepResult}`` for the linear model (label 'linear'), the plain MLP
+        ('mlp') and one MLP per tuned regulariser ``best = {field: value}`` (label = field); the
+        trained groups first, then those taken from ``grids``.
+
+    Raises
+    ------
+    ValueError
+        When ``workers``, ``epochs`` or an ``n_train`` is not allowed (the message names it), or
+        when ``seeds`` < 1.
     """
     jobs = {}
     for n in n_trains:
@@ -233,17 +411,66 @@ def _kept(result: SweepResult, what: str) -> SweepResult:
 
 def unpaired(a: SweepResult, b: SweepResult,
              score: str = "test_loss_at_best") -> tuple[float, float, float]:
-    """Mean of ``score(a) − score(b)`` for independent groups and its 95% Welch interval, over the
-    members of each that stayed finite."""
+    """Mean of ``score(a) − score(b)`` for independent groups and its 95% Welch interval.
+
+    Over the members of each that stayed finite (:func:`regcore.stats.welch_difference`).
+
+    Parameters
+    ----------
+    a : regcore.sweep.settings.SweepResult
+        The first group.
+    b : regcore.sweep.settings.SweepResult
+        The second group.
+    score : str, optional
+        A per-member array of :class:`regcore.sweep.settings.SweepResult`, e.g. ``"best_val_loss"``.
+        Default ``"test_loss_at_best"``.
+
+    Returns
+    -------
+    mean : float
+        Mean of ``score(a)`` minus mean of ``score(b)``.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    ValueError
+        When fewer than :data:`MIN_MEMBERS` members of ``a`` or of ``b`` stayed finite.
+    """
     return welch_difference(getattr(_kept(a, "group a"), score),
                             getattr(_kept(b, "group b"), score))
 
 
 def summary(result: SweepResult, score: str = "test_loss_at_best",
             nan_if_empty: bool = False) -> tuple[float, float, float]:
-    """``(mean, low, high)`` of a per-member score over the members of ``result`` that stayed
-    finite. Fewer than ``MIN_MEMBERS`` of them: ``ValueError``, or NaNs with ``nan_if_empty``
-    (for a figure, which leaves the point out)."""
+    """Mean and 95% interval of a score over the members of ``result`` that stayed finite.
+
+    Fewer than :data:`MIN_MEMBERS` of them: ``ValueError``, or NaNs with ``nan_if_empty`` (for a
+    figure, which leaves the point out). The interval is Student's t
+    (:func:`regcore.stats.mean_interval`).
+
+    Parameters
+    ----------
+    result : regcore.sweep.settings.SweepResult
+        The group.
+    score : str, optional
+        A per-member array of :class:`regcore.sweep.settings.SweepResult`, e.g. ``"best_val_loss"``.
+        Default ``"test_loss_at_best"``.
+    nan_if_empty : bool, optional
+        Return NaNs instead of raising when too few members stayed finite. Default ``False``.
+
+    Returns
+    -------
+    mean : float
+        The mean score.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    ValueError
+        When fewer than :data:`MIN_MEMBERS` members stayed finite and ``nan_if_empty`` is false.
+    """
     if nan_if_empty and len(finite(result)) < MIN_MEMBERS:
         return (np.nan, np.nan, np.nan)
     return mean_interval(getattr(_kept(result, "a group"), score))
@@ -263,9 +490,25 @@ def _describe(member: Member) -> str:
 
 
 def divergence_report(results) -> tuple[int, int, str]:
-    """``(diverged, members, where)`` over a SweepResult or a dict of them: how many members
-    diverged, of how many, and where — "l1, l1 0.1, seed 3 (n = 200) at epoch 57; …" (empty when
-    none did). Dict keys that are tuples ``(label, n_train)`` add the n."""
+    """How many members diverged, of how many, and where: over a SweepResult or a dict of them.
+
+    Dict keys that are tuples ``(label, n_train)`` add the n.
+
+    Parameters
+    ----------
+    results : regcore.sweep.settings.SweepResult or dict
+        One result, or a dict of results (e.g. from :func:`learning_curves`).
+
+    Returns
+    -------
+    diverged : int
+        How many members diverged.
+    members : int
+        How many members there are in all.
+    where : str
+        Each diverged member and its epoch, e.g. "l1, l1 0.1, seed 3 (n = 200) at epoch 57; …"
+        (empty when none did).
+    """
     items = results.items() if isinstance(results, dict) else [(None, results)]
     total, where = 0, []
     for key, res in items:
@@ -282,14 +525,55 @@ def curve(scores: dict, label: str, n_trains=N_TRAINS) -> tuple[list, list]:
 
     The tuned batch size has no run where a batch would hold the whole training set (n ≤ batch
     size; full batch: at no n), so its curve may be short or empty.
+
+    Parameters
+    ----------
+    scores : dict
+        Anything keyed by ``(label, n_train)``, e.g. the result of :func:`learning_curves`.
+    label : str
+        The curve's label, e.g. ``"mlp"``.
+    n_trains : sequence of int, optional
+        The n to look up, in order. Default ``N_TRAINS``.
+
+    Returns
+    -------
+    ns : list
+        The n (int) of ``n_trains`` that ``scores`` has for ``label``.
+    rows : list
+        ``scores[(label, n)]`` for each of them.
     """
     ns = [n for n in n_trains if (label, n) in scores]
     return ns, [scores[(label, n)] for n in ns]
 
 
 def versus_more_data(curves: dict, labels, small: int = 200, large: int = 400) -> dict:
-    """``{label: (mean, low, high)}``: Welch difference of test loss, regularised MLP at ``small``
-    points minus the plain MLP at ``large``, for each label that has a run at ``small``."""
+    """Test loss of each regularised MLP at ``small`` points minus the plain MLP's at ``large``.
+
+    Parameters
+    ----------
+    curves : dict
+        The result of :func:`learning_curves`.
+    labels : iterable of str
+        Labels of regularised MLPs, e.g. ``("weight_decay", "l1")``.
+    small : int, optional
+        The regularised MLPs' n_train. Default ``200``.
+    large : int, optional
+        The plain MLP's n_train. Default ``400``.
+
+    Returns
+    -------
+    dict
+        ``{label: (mean, low, high)}``: Welch difference of test loss (:func:`unpaired`),
+        regularised MLP at ``small`` points minus the plain MLP at ``large``, for each label that
+        has a run at ``small``.
+
+    Raises
+    ------
+    KeyError
+        When ``curves`` has no plain MLP (``"mlp"``) at ``large``.
+    ValueError
+        When too few members of a group stayed finite (:func:`unpaired`).
+    """
     return {label: unpaired(curves[(label, small)], curves[("mlp", large)])
             for label in labels if (label, small) in curves}
 
@@ -300,15 +584,72 @@ POST_RANKING = ("dropout", "l1", "minibatch", "weight_decay", "mlp")
 
 def paired(results: dict, a: str, b: str, vary: str,
            score: str = "test_loss_at_best") -> tuple[float, float, float]:
-    """Mean and 95% interval of ``score(a) − score(b)`` over the same seeds (``vary``), over the
-    seeds at which neither run diverged."""
+    """Mean and 95% interval of ``score(a) − score(b)`` over the same seeds (``vary``).
+
+    Over the seeds at which neither run diverged (:func:`paired_results`).
+
+    Parameters
+    ----------
+    results : dict
+        The result of :func:`post_over_seeds`, keyed by ``(run, vary)``.
+    a : str
+        The first run, e.g. ``"mlp"``.
+    b : str
+        The second run.
+    vary : str
+        Which seeds vary: ``"data"`` or ``"init"``.
+    score : str, optional
+        A per-member array of :class:`regcore.sweep.settings.SweepResult`.
+        Default ``"test_loss_at_best"``.
+
+    Returns
+    -------
+    mean : float
+        Mean of the paired differences.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    KeyError
+        When ``results`` has no ``(a, vary)`` or ``(b, vary)``.
+    ValueError
+        As :func:`paired_results`.
+    """
     return paired_results(results[(a, vary)], results[(b, vary)], score, (a, b))
 
 
 def paired_results(ra: SweepResult, rb: SweepResult, score: str = "test_loss_at_best",
                    names=("a", "b")) -> tuple[float, float, float]:
-    """Mean and 95% interval of ``score(ra) − score(rb)``, members paired by their seeds, over
-    the seeds at which neither diverged. ``ValueError`` if the seeds differ."""
+    """Mean and 95% interval of ``score(ra) − score(rb)``, members paired by their seeds.
+
+    Over the seeds at which neither diverged (:func:`regcore.stats.paired_difference`).
+
+    Parameters
+    ----------
+    ra : regcore.sweep.settings.SweepResult
+        The first group.
+    rb : regcore.sweep.settings.SweepResult
+        The second group, with the same seeds in the same order.
+    score : str, optional
+        A per-member array of :class:`regcore.sweep.settings.SweepResult`.
+        Default ``"test_loss_at_best"``.
+    names : tuple of str, optional
+        What to call ``ra`` and ``rb`` in error messages. Default ``("a", "b")``.
+
+    Returns
+    -------
+    mean : float
+        Mean of the paired differences.
+    low, high : float
+        The interval's ends.
+
+    Raises
+    ------
+    ValueError
+        If the seeds differ (each member's data, init and training seeds, in order), or when both
+        stayed finite at fewer than :data:`MIN_MEMBERS` seeds.
+    """
     a, b = names
     seeds = lambda r: [(m.data_seed, m.init_seed, m.seed) for m in r.members]  # noqa: E731
     if seeds(ra) != seeds(rb):
@@ -321,13 +662,38 @@ def paired_results(ra: SweepResult, rb: SweepResult, score: str = "test_loss_at_
 
 
 def verdict(interval: tuple[float, float, float]) -> str:
-    """'holds' when the interval of (worse − better) is above 0, 'reversed' below, else 'noise'."""
+    """'holds' when the interval of (worse − better) is above 0, 'reversed' below, else 'noise'.
+
+    Parameters
+    ----------
+    interval : tuple of float
+        ``(mean, low, high)`` of worse minus better, e.g. from :func:`paired`.
+
+    Returns
+    -------
+    str
+        ``"holds"``, ``"reversed"`` or ``"noise"``.
+    """
     _, low, high = interval
     return "holds" if low > 0 else ("reversed" if high < 0 else "noise")
 
 
 def claims(results: dict) -> dict:
-    """The post's comparisons as ``{claim: (worse, better)}``: each says ``worse`` > ``better``."""
+    """The post's comparisons as ``{claim: (worse, better)}``: each says ``worse`` > ``better``.
+
+    The claims come from :data:`POST_RANKING` alone: each run against the next better one, the
+    plain MLP against the three best, and the best (dropout) against the linear model.
+
+    Parameters
+    ----------
+    results : dict
+        Not used.
+
+    Returns
+    -------
+    dict
+        ``{claim: (worse, better)}``, e.g. ``{"l1 worse than dropout": ("l1", "dropout"), ...}``.
+    """
     out = {f"{w} worse than {b}": (w, b) for b, w in zip(POST_RANKING[:-1], POST_RANKING[1:])}
     out.update({f"mlp worse than {r}": ("mlp", r) for r in POST_RANKING[:-2]})
     out.update({f"{r} worse than linear": (r, "linear") for r in POST_RANKING[:1]})
@@ -335,7 +701,20 @@ def claims(results: dict) -> dict:
 
 
 def markdown_table(header, rows) -> str:
-    """A MyST/Markdown pipe table from a header and rows of cells (already formatted)."""
+    """A MyST/Markdown pipe table from a header and rows of cells (already formatted).
+
+    Parameters
+    ----------
+    header : sequence of str
+        The column titles.
+    rows : iterable
+        Rows, each a sequence of cells; every cell is written with ``str``.
+
+    Returns
+    -------
+    str
+        The table's lines joined by newlines, without a final newline.
+    """
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)

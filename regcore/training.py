@@ -45,7 +45,25 @@ from .seeding import post_protocol
 
 
 class DivergenceError(RuntimeError):
-    """A run whose loss became NaN or infinite; ``epoch`` says when."""
+    """A run whose loss became NaN or infinite; ``epoch`` says when.
+
+    Raised by :func:`fit` at the first epoch whose training or validation loss is not finite; the
+    message gives both losses and suggests a lower learning rate or penalty.
+
+    Parameters
+    ----------
+    epoch : int
+        The epoch whose loss was not finite (0: before training).
+    train_loss : float
+        That epoch's training loss.
+    val_loss : float
+        That epoch's validation loss.
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch whose loss was not finite.
+    """
 
     def __init__(self, epoch: int, train_loss: float, val_loss: float):
         self.epoch = epoch
@@ -55,7 +73,52 @@ class DivergenceError(RuntimeError):
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Everything that decides a training run; checked when made."""
+    """Everything that decides a training run; checked when made.
+
+    Frozen. Each field is checked by its own rule (``regcore.settings.SETTINGS``) whenever the
+    settings are made, ``dataclasses.replace`` included; the batch size is checked against the
+    data's ``n_train`` by :func:`fit`.
+
+    Attributes
+    ----------
+    optimizer : str
+        ``"adam"``, ``"adamw"`` or ``"sgd"``: torch's update rule, applied to one flat parameter
+        vector. Default ``"adam"``.
+    lr : float
+        Learning rate, > 0. Default ``0.01``.
+    epochs : int
+        Number of training epochs, >= 1. Default ``1000``.
+    weight_decay : float
+        The optimiser's own weight decay, >= 0: ``weight_decay·θ`` added to the gradient for Adam
+        and SGD; for AdamW the weights are multiplied by ``1 - lr·weight_decay`` each step.
+        Default ``0.0``.
+    l2 : float
+        Manual L2 strength, >= 0: ``l2·θ`` added to the gradient before the step. Default ``0.0``.
+    l1 : float
+        Manual L1 strength, >= 0: ``l1·sign θ`` added to the gradient before the step.
+        Default ``0.0``.
+    batch_size : int or None
+        Minibatch size, >= 1 and at most the data's ``n_train`` (an incomplete last batch is
+        dropped); ``None``: full batch. Default ``None``.
+    seed : int
+        Training-run seed (the shuffles and dropout masks), an integer in ``[0, 2**32)``.
+        Default ``42``.
+    device : str
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when present, else CPU); a CUDA
+        device must exist here. Default ``"cpu"``.
+    snapshot_every : int
+        Keep a flat copy of all parameters every ``snapshot_every`` epochs and at the last one,
+        >= 0; 0: no snapshots. Default ``1``.
+    initial_eval : str
+        How epoch 0 is measured: ``"post"``, in training mode as the original (dropout on), or
+        ``"clean"``, in eval mode (see :mod:`regcore.training`). Default ``"post"``.
+
+    Raises
+    ------
+    ValueError
+        When a field is not allowed (the message names it), or when ``optimizer="adamw"`` and
+        ``lr * weight_decay >= 1``.
+    """
 
     optimizer: str = "adam"
     lr: float = 0.01
@@ -77,7 +140,38 @@ class TrainSettings:
 
 @dataclass(frozen=True, eq=False)
 class FitResult:
-    """What one run produced. Loss arrays have one entry per epoch, epoch 0 first."""
+    """What one run produced. Loss arrays have one entry per epoch, epoch 0 first.
+
+    Returned by :func:`fit`; frozen. Epoch 0 is measured before any training step (see
+    :attr:`TrainSettings.initial_eval`).
+
+    Attributes
+    ----------
+    settings : TrainSettings
+        The settings of the run.
+    train_loss : numpy.ndarray
+        Mean loss of each epoch's training batches (each measured before its step), shape
+        ``(epochs + 1,)``.
+    val_loss : numpy.ndarray
+        Validation loss after each epoch, shape ``(epochs + 1,)``.
+    snapshot_epochs : numpy.ndarray
+        The epochs (int) whose parameters were kept: every ``snapshot_every``-th and the last;
+        empty when ``snapshot_every`` is 0.
+    snapshots : numpy.ndarray
+        The kept parameters, float32, ``(len(snapshot_epochs), n_params)``; each row a flat vector
+        in the order of :func:`regcore.models.flatten_params`.
+    best_epoch : int
+        The epoch of lowest validation loss (the first of equal ones).
+    best_state : dict
+        ``{name: torch.Tensor}``: copies, on CPU, of the parameters at ``best_epoch``, named as in
+        ``model.named_parameters()``.
+    final_state : dict
+        The same for the parameters after the last epoch.
+    test_loss_at_best : float
+        Mean squared error of ``best_state`` on the held-out test split, evaluated once at the end.
+    seconds : float
+        Wall-clock time of the run, epoch 0 to the test evaluation, in seconds.
+    """
 
     settings: TrainSettings
     train_loss: np.ndarray
@@ -92,6 +186,7 @@ class FitResult:
 
     @property
     def best_val_loss(self) -> float:
+        """The lowest validation loss, at :attr:`best_epoch`."""
         return float(self.val_loss[self.best_epoch])
 
     @property
@@ -101,15 +196,30 @@ class FitResult:
 
     @property
     def epochs(self) -> int:
+        """Number of training epochs, ``len(val_loss) - 1``."""
         return len(self.val_loss) - 1
 
     def summary(self) -> dict:
-        """The headline numbers as plain floats, the CLI's JSON record."""
+        """The headline numbers as plain floats, the CLI's JSON record.
+
+        Returns
+        -------
+        dict
+            ``best_val_loss``, ``best_epoch`` (an int), ``best_train_loss``, ``test_loss_at_best``
+            and ``seconds``.
+        """
         return {"best_val_loss": self.best_val_loss, "best_epoch": int(self.best_epoch),
                 "best_train_loss": self.best_train_loss,
                 "test_loss_at_best": float(self.test_loss_at_best), "seconds": float(self.seconds)}
 
     def settings_dict(self) -> dict:
+        """The run's settings as a plain dict.
+
+        Returns
+        -------
+        dict
+            ``dataclasses.asdict(settings)``: field name to value.
+        """
         return asdict(self.settings)
 
 
@@ -118,6 +228,16 @@ def epoch_mean(losses: list) -> float:
 
     NumPy sums pairwise (eight partial sums from eight batches on), which can differ in the last
     bit from a left-to-right ``sum``: with 12 batches (n_train 400, batch 32) it does.
+
+    Parameters
+    ----------
+    losses : list of float
+        The epoch's batch losses, in order.
+
+    Returns
+    -------
+    float
+        Their mean.
     """
     return float(np.mean(losses))
 
@@ -149,9 +269,21 @@ def check_model_fits(model: nn.Module, data: ToyData) -> None:
     """Raise ``ValueError`` when ``model`` cannot be trained on ``data``.
 
     That is: ``model`` is not an ``nn.Module`` with parameters or ``data`` not a
-    :class:`ToyData`; the model's input width (its ``sizes[0]``, or else its first ``nn.Linear``
-    layer's ``in_features``) is not the data's dims; its last width is not 1; or its parameters'
-    dtype is not the data's.
+    :class:`regcore.data.ToyData`; the model's parameters do not share one dtype; the model's input
+    width (its ``sizes[0]``, or else its first ``nn.Linear`` layer's ``in_features``) is not the
+    data's dims; its last width is not 1; or its parameters' dtype is not the data's.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model to check.
+    data : regcore.data.ToyData
+        The data it is to be trained on.
+
+    Raises
+    ------
+    ValueError
+        When any of the above holds (the message names the value and what would fit).
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model={model!r} is not allowed: model must be a torch.nn.Module, "
@@ -188,11 +320,41 @@ def check_model_fits(model: nn.Module, data: ToyData) -> None:
 
 def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings(),
         progress: bool = False, desc: str | None = None) -> FitResult:
-    """Train ``model`` on ``data`` with ``settings`` and return a :class:`FitResult`.
+    """Train ``model`` on ``data`` with ``settings``; return a :class:`~regcore.training.FitResult`.
 
-    ``model`` is trained in place (it ends in its final state, on the settings' device).
-    Raises ``ValueError`` for a model or batch size that does not fit the data and
-    :class:`DivergenceError` when a loss becomes NaN or infinite.
+    ``model`` is trained in place (it ends in its final state and in eval mode, on the settings'
+    device). The run resets the seeds at its start under the post's seeding protocol, scoped: the
+    caller's random generators are as they were afterwards.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model to train, e.g. a :class:`regcore.models.MLP`; its input width must be the data's
+        ``dims``, its output width 1 and its dtype the data's (:func:`check_model_fits`).
+    data : regcore.data.ToyData
+        Trained on the training split, the best epoch selected on the validation split, scored once
+        on the test split.
+    settings : TrainSettings, optional
+        Optimiser, penalties, epochs, batch size, seed, device and recording.
+        Default ``TrainSettings()``.
+    progress : bool, optional
+        Show a progress bar of the epochs. Default ``False``.
+    desc : str or None, optional
+        Label of the progress bar. Default ``None``.
+
+    Returns
+    -------
+    FitResult
+        Loss histories, snapshots, best epoch and states, and the test loss at the best epoch.
+
+    Raises
+    ------
+    ValueError
+        When ``settings`` is not a :class:`TrainSettings`, when the model does not fit the data
+        (:func:`check_model_fits`), when the batch size is larger than ``data.n_train``, or when the
+        settings' device is not available here (the message names the value).
+    DivergenceError
+        When a training or validation loss becomes NaN or infinite.
     """
     if not isinstance(settings, TrainSettings):
         raise ValueError(f"settings={settings!r} is not allowed: settings must be a "

@@ -4,10 +4,10 @@ A sweep trains K *members* — each with its own weight decay, L2 and L1 strengt
 batch size, data seed, init seed and training seed — that share the architecture, the number of
 epochs, the optimiser and its learning rate. The K parameter vectors are the rows of one (K, P)
 tensor; every layer is a batched matmul over the members, and the backward pass is written out
-(:meth:`regcore.sweep.stacked._Stacked.loss_and_grad`) so that all K gradients land in one
+(``_Stacked.loss_and_grad`` in :mod:`regcore.sweep.stacked`) so that all K gradients land in one
 (K, P) buffer; torch's Adam/AdamW/SGD rule (:class:`regcore.optim.FlatOptimizer`), being
 elementwise, steps all rows at once with per-member weight decay. Members with different batch
-sizes take different numbers of steps per epoch, so :func:`sweep` trains them as separate
+sizes take different numbers of steps per epoch, so :func:`~regcore.sweep.run.sweep` trains them as separate
 groups.
 
 Each member follows :func:`regcore.training.fit` with the same settings and seeds: the same data
@@ -36,16 +36,18 @@ transposed, (K, width, rows), so each layer is one contiguous batched matmul. Sp
 
 The submodules, one idea each:
 
-* :mod:`~regcore.sweep.settings`: what a sweep is asked for and gives back — :class:`Member`,
-  :class:`SweepSettings`, :class:`SweepResult`, :func:`check_members`, :data:`MODEL_KINDS`;
+* :mod:`~regcore.sweep.settings`: what a sweep is asked for and gives back — :class:`~regcore.sweep.settings.Member`,
+  :class:`~regcore.sweep.settings.SweepSettings`, :class:`~regcore.sweep.settings.SweepResult`,
+  :func:`~regcore.sweep.settings.check_members`, ``MODEL_KINDS``;
 * :mod:`~regcore.sweep.exactness`: the probes of which batched forms round as ``fit`` does,
-  cached per shape, and :func:`repeats_fit_exactly`;
+  cached per shape, and :func:`~regcore.sweep.exactness.repeats_fit_exactly`;
 * :mod:`~regcore.sweep.stacked`: the batched model ``_Stacked``, its forward pass and its
   written-out backward pass;
 * :mod:`~regcore.sweep.loop`: the training loop of one group of members sharing a batch size;
-* :mod:`~regcore.sweep.run`: :func:`sweep`, :func:`sweep_parallel` and :func:`sweep_many`, in
+* :mod:`~regcore.sweep.run`: :func:`~regcore.sweep.run.sweep`, :func:`~regcore.sweep.run.sweep_parallel` and
+  :func:`~regcore.sweep.run.sweep_many`, in
   this process or on :func:`regcore.parallel.map_tasks`'s worker processes;
-* :mod:`~regcore.sweep.cli`: ``python -m regcore sweep`` (imported by :mod:`regcore.__main__`
+* :mod:`~regcore.sweep.cli`: ``python -m regcore sweep`` (imported by ``regcore/__main__.py``
   only, not here).
 """
 from .exactness import repeats_fit_exactly

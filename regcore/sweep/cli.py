@@ -6,8 +6,8 @@ Starts from one of the post's runs (its model, epochs, learning rate and regular
 any setting given on the command line, and trains the grid (every combination of the listed
 values) over ``--seeds`` seeds, varying the data seed, the init/training seed, or both. A progress
 bar goes to stderr; one record per member goes to stdout (JSON list) or to a CSV file/stdout.
-Registered by :mod:`regcore.__main__` (imported only when the command line is built); the
-trainer is :func:`regcore.sweep.sweep` (:func:`~regcore.sweep.sweep_parallel` with
+Registered by ``regcore/__main__.py`` (imported only when the command line is built); the
+trainer is :func:`regcore.sweep.run.sweep` (:func:`~regcore.sweep.run.sweep_parallel` with
 ``--workers``). The command-line face of the sweeps behind the "Beyond one seed" chapters
 (``book/beyond/seeds.md``, ``tuning.md``).
 """

@@ -4,7 +4,7 @@ A sweep member should repeat :func:`regcore.training.fit` with the same settings
 batched model (:mod:`regcore.sweep.stacked`) runs the same operations as fit's single model, but
 whether a batched matmul rounds its sums as fit's single one does depends on the BLAS kernel,
 the CPU and the shape, so it cannot be decided once and for all. The probes here run the batched
-forms and fit's own operations (:func:`_fit_width_one`, :func:`_fit_loss_and_grad`) on random
+forms and fit's own operations (``_fit_width_one``, ``_fit_loss_and_grad``) on random
 numbers and compare the bits; their answers are cached per shape, layout, dtype and device.
 
 What they buy: where a probe agrees, the batched kernels round as fit's, every step gives fit's
@@ -16,7 +16,7 @@ and its members follow fit to float32 round-off instead. Cost, measured on the b
 faster layout they clear for use makes that sweep 1.23 times as fast (2.00 s without it, medians
 of three). So they pay for themselves in the first sweep and buy bit-exactness besides.
 
-Used by :class:`regcore.sweep.stacked._Stacked` to pick its layouts, by ``tests/test_sweep.py``,
+Used by ``_Stacked`` in :mod:`regcore.sweep.stacked` to pick its layouts, by ``tests/test_sweep.py``,
 and through :func:`repeats_fit_exactly` by the "Beyond one seed" chapter
 (``book/beyond/seeds.md``) to say which holds where the book was built.
 """
@@ -99,12 +99,12 @@ PROBE_DRAWS = 8
 
 def _step_is_exact(rows: int, sizes: tuple, fast: bool, dtype=torch.float32,
                    device="cpu") -> bool:
-    """Whether the training step of :class:`~regcore.sweep.stacked._Stacked`, in the given
+    """Whether the training step of ``_Stacked`` (:mod:`regcore.sweep.stacked`), in the given
     layouts, gives fit's bits.
 
     MKL's small batched matmuls run faster as ``W @ aᵀ`` than as ``a @ Wᵀ`` (``fast``) and round
     the same way for most shapes, but not all (batches of a few rows take other kernels).
-    Measured once per shape against :func:`_fit_loss_and_grad`: one step of three random
+    Measured once per shape against ``_fit_loss_and_grad``: one step of three random
     members, on :data:`PROBE_DRAWS` independent draws. With few, small layers a single draw can
     happen to round alike where most do not (one draw called (8, 5, 4, 3, 1) at 32 rows exact;
     17 of 18 others did not), so every draw must agree.

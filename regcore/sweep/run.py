@@ -1,7 +1,7 @@
 """Running sweeps: in this process, split over worker processes, or several jobs on one pool.
 
 :func:`sweep` groups the members by batch size, trains each group
-(:func:`regcore.sweep.loop._train_group`) and puts the results back in input order.
+(``regcore.sweep.loop._train_group``) and puts the results back in input order.
 :func:`sweep_parallel` splits one sweep's members into parts and :func:`sweep_many` the members
 of several sweeps; both hand the parts to :func:`regcore.parallel.map_tasks` (spawned
 processes, one torch thread each), which is safe because a member's run does not depend on
@@ -25,11 +25,37 @@ from .settings import _PER_MEMBER, SweepResult, SweepSettings, check_members
 
 def sweep(members, settings: SweepSettings = SweepSettings(), progress: bool = False,
           desc: str = "sweep") -> SweepResult:
-    """Train every member of ``members`` (a sequence of :class:`Member`) under ``settings``.
+    """Train every member of ``members`` (a sequence of ``Member``) under ``settings``.
 
     Members with the same batch size train together as one batched model; results come back in
-    the input order. Raises ``ValueError`` for an empty sweep, a member that is not a
-    :class:`Member`, dropout on the linear model, or a batch size larger than ``n_train``.
+    the input order. Each member's data is :func:`regcore.data.make_data` with the settings'
+    sizes and noise and the member's ``data_seed``. A member whose loss becomes NaN or infinite
+    does not stop the sweep: its ``diverged_epoch`` in the result says when.
+
+    Parameters
+    ----------
+    members : sequence of regcore.sweep.settings.Member
+        The members to train, at least one.
+    settings : regcore.sweep.settings.SweepSettings, optional
+        What the members share. Default ``SweepSettings()``.
+    progress : bool, optional
+        Show a progress bar per batch-size group. Default ``False``.
+    desc : str, optional
+        Label of the progress bars (each followed by its group's batch size and member count).
+        Default ``"sweep"``.
+
+    Returns
+    -------
+    regcore.sweep.settings.SweepResult
+        The members' histories, states and scores, members in input order.
+
+    Raises
+    ------
+    ValueError
+        For settings that are not a :class:`regcore.sweep.settings.SweepSettings`, an empty
+        sweep, a member that is not a :class:`regcore.sweep.settings.Member`, dropout on the linear
+        model, a batch size larger than ``n_train``, or (AdamW) ``lr * weight_decay >= 1``: the
+        checks of :func:`regcore.sweep.settings.check_members` (the message names the parameter).
     """
     members = check_members(members, settings)
     device = resolve_device(settings.device)
@@ -59,6 +85,31 @@ def sweep_parallel(members, settings: SweepSettings = SweepSettings(), workers: 
     Each member's result does not depend on which other members share its process (dropout
     masks included: every member has its own generator). CPU only; on CUDA this is
     :func:`sweep` in process.
+
+    Parameters
+    ----------
+    members : sequence of regcore.sweep.settings.Member
+        The members to train; split into ``workers`` parts of contiguous members.
+    settings : regcore.sweep.settings.SweepSettings, optional
+        What the members share. Default ``SweepSettings()``.
+    workers : int, optional
+        Number of processes, >= 1; with 1, or fewer than two members, the sweep runs in this
+        process. Default ``2``.
+    progress : bool, optional
+        Show a progress bar of the parts. Default ``False``.
+    desc : str, optional
+        Label of the progress bar. Default ``"sweep"``.
+
+    Returns
+    -------
+    regcore.sweep.settings.SweepResult
+        As from :func:`sweep`, members in input order; ``seconds`` is the sum over the parts.
+
+    Raises
+    ------
+    ValueError
+        When ``workers`` is not allowed, or for the members and settings that :func:`sweep`
+        refuses (the message names the parameter).
     """
     members = check_members(members, settings)
     workers = check_setting("workers", workers)
@@ -81,8 +132,31 @@ def sweep_many(jobs: dict, workers: int = 2, progress: bool = False) -> dict:
     """Several sweeps ``{key: (members, settings)}`` on one pool of ``workers`` processes.
 
     Each job is split into ``workers`` parts of contiguous members; all parts share the pool, so
-    short and long jobs fill both cores. Returns ``{key: SweepResult}`` with members in order.
-    With ``workers == 1`` (or on CUDA) the jobs run in this process.
+    short and long jobs fill both cores. With ``workers == 1`` (or on CUDA) the jobs run in this
+    process.
+
+    Parameters
+    ----------
+    jobs : dict
+        ``{key: (members, settings)}``: a sequence of :class:`regcore.sweep.settings.Member` and a
+        :class:`regcore.sweep.settings.SweepSettings` per key; ``str(key)`` labels the progress
+        bars.
+    workers : int, optional
+        Number of processes, >= 1. Default ``2``.
+    progress : bool, optional
+        Show progress bars. Default ``False``.
+
+    Returns
+    -------
+    dict
+        ``{key: SweepResult}`` with members in order, keys in the order of ``jobs``.
+
+    Raises
+    ------
+    ValueError
+        When ``workers`` is not allowed, ``jobs`` is not a non-empty dict, a job is not a pair
+        ``(members, settings)``, or :func:`regcore.sweep.settings.check_members` refuses a job
+        (the message names the parameter).
     """
     workers = check_setting("workers", workers)
     if not isinstance(jobs, dict) or not jobs:

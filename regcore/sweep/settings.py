@@ -26,9 +26,40 @@ from ..schedule import evaluation_epochs, log_epochs
 class Member:
     """One member's own settings: penalties, dropout, batch size and its three seeds.
 
-    ``seed`` is the training-run seed (:attr:`TrainSettings.seed`: shuffles and dropout in
-    ``fit``); ``init_seed`` builds the model; ``data_seed`` draws the data. ``label`` is free text
-    carried into the results (e.g. ``"l1"``). Checked when made.
+    ``seed`` is the training-run seed (:attr:`regcore.training.TrainSettings.seed`: shuffles and
+    dropout in ``fit``); ``init_seed`` builds the model; ``data_seed`` draws the data. ``label`` is
+    free text carried into the results (e.g. ``"l1"``). Checked when made.
+
+    Attributes
+    ----------
+    weight_decay : float
+        The optimiser's weight decay, >= 0, as :attr:`regcore.training.TrainSettings.weight_decay`.
+        Default ``0.0``.
+    l2 : float
+        Manual L2 strength, >= 0. Default ``0.0``.
+    l1 : float
+        Manual L1 strength, >= 0. Default ``0.0``.
+    dropout : float
+        Dropout probability of the MLP's hidden layers, in ``[0, 1)``; 0 for the linear model.
+        Default ``0.0``.
+    batch_size : int or None
+        Minibatch size, >= 1 and at most the sweep's ``n_train``; ``None``: full batch.
+        Default ``None``.
+    data_seed : int
+        Seed of the member's data, an integer in ``[0, 2**32)``. Default ``42``.
+    init_seed : int
+        Seed of the member's initial weights, an integer in ``[0, 2**32)``. Default ``42``.
+    seed : int
+        Training-run seed (the shuffles, and the member's own dropout-mask generator), an integer
+        in ``[0, 2**32)``. Default ``42``.
+    label : str
+        Free text carried into the results, e.g. to pick members with :meth:`SweepResult.where`.
+        Default ``""``.
+
+    Raises
+    ------
+    ValueError
+        When a field is not allowed (the message names it).
     """
 
     weight_decay: float = 0.0
@@ -52,6 +83,48 @@ class SweepSettings:
     ``max_evals=None`` validates every epoch; an integer validates every epoch up to
     ``dense_epochs`` and then log-spaced, at most ``max_evals`` times. ``snapshots`` is the number
     of log-spaced epochs whose parameters are kept (0: none). Checked when made.
+
+    Attributes
+    ----------
+    model : str
+        ``"mlp"`` or ``"linear"``. Default ``"mlp"``.
+    sizes : tuple
+        Layer widths: input (the data's dims), hidden..., output 1. For ``model="linear"``, give
+        ``(dims, 1)`` or leave the default, which becomes ``(50, 1)``.
+        Default ``(50, 25, 25, 1)``.
+    optimizer : str
+        ``"adam"``, ``"adamw"`` or ``"sgd"``. Default ``"adam"``.
+    lr : float
+        Learning rate, > 0. Default ``0.01``.
+    epochs : int
+        Number of training epochs, >= 1. Default ``1000``.
+    n_train : int
+        Training points of every member's data, >= 1. Default ``200``.
+    n_val : int
+        Validation points, >= 1. Default ``10_000``.
+    n_test : int
+        Held-out test points, >= 1. Default ``10_000``.
+    noise : float
+        Standard deviation of the data's noise, >= 0. Default ``0.2``.
+    max_evals : int or None
+        Most validation evaluations per member, >= ``dense_epochs + 2``; ``None``: every epoch.
+        Default ``64``.
+    dense_epochs : int
+        Every epoch up to this one is validated before the log-spaced ones, >= 0. Default ``16``.
+    snapshots : int
+        Number of log-spaced epochs whose parameters are kept: 0 (none) or >= 2 (the first and
+        last epochs at least). Default ``40``.
+    device : str
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``. Default ``"cpu"``.
+    eval_chunk : int
+        Rows of the validation and test splits per batched evaluation pass, >= 1.
+        Default ``256``.
+
+    Raises
+    ------
+    ValueError
+        When a field is not allowed (the message names it), when ``model="linear"`` and ``sizes``
+        is neither ``(dims, 1)`` nor the default, or when ``max_evals < dense_epochs + 2``.
     """
 
     model: str = "mlp"
@@ -86,19 +159,53 @@ class SweepSettings:
 
     @property
     def dims(self) -> int:
+        """Number of input features of the model and the data, ``sizes[0]``."""
         return self.sizes[0]
 
     def eval_epochs(self) -> np.ndarray:
+        """The epochs at which validation loss is measured (``max_evals``, ``dense_epochs``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Sorted distinct epochs (int) from 0 to ``epochs``, both included.
+        """
         return evaluation_epochs(self.epochs, self.max_evals, self.dense_epochs)
 
     def snapshot_epochs(self) -> np.ndarray:
+        """The epochs whose parameters are kept: about ``snapshots`` log-spaced ones, or none.
+
+        Returns
+        -------
+        numpy.ndarray
+            Sorted distinct epochs (int) with 0 and ``epochs``, at most ``snapshots`` of them (fewer
+            when rounding merges neighbours); empty when ``snapshots`` is 0.
+        """
         return log_epochs(self.epochs, self.snapshots) if self.snapshots else np.zeros(0, int)
 
     def n_params(self) -> int:
+        """Number of parameters of one member's model.
+
+        Returns
+        -------
+        int
+            Weights and biases of every layer of ``sizes``.
+        """
         return sum(a * b + b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
 
     def snapshot_bytes(self, members: int) -> int:
-        """Bytes the float32 snapshots of ``members`` members take (512 members: well < 2 GB)."""
+        """Bytes the float32 snapshots of ``members`` members take (512 members: well < 2 GB).
+
+        Parameters
+        ----------
+        members : int
+            Number of members.
+
+        Returns
+        -------
+        int
+            ``4 · members · len(snapshot_epochs()) · n_params()``.
+        """
         return 4 * members * len(self.snapshot_epochs()) * self.n_params()
 
 
@@ -108,9 +215,47 @@ class SweepResult:
 
     ``val_loss[k, j]`` is member k's validation loss at ``eval_epochs[j]``; ``train_loss[k, e]``
     its mean training loss of epoch e (every epoch; epoch 0 in eval mode before training, as
-    ``fit`` with ``initial_eval="clean"``). ``snapshots[k, s]`` is its flat parameter vector at ``snapshot_epochs[s]`` (order of
-    :func:`regcore.models.flatten_params`). ``diverged_epoch`` is -1 for members whose losses
-    stayed finite.
+    ``fit`` with ``initial_eval="clean"``). ``snapshots[k, s]`` is its flat parameter vector at
+    ``snapshot_epochs[s]`` (order of :func:`regcore.models.flatten_params`).
+    ``diverged_epoch`` is -1 for members whose losses stayed finite.
+
+    Below, K is the number of members, J of evaluated epochs, S of snapshot epochs and P of
+    parameters per member.
+
+    Attributes
+    ----------
+    settings : SweepSettings
+        The settings the members shared.
+    members : tuple
+        The K :class:`Member` objects, in input order.
+    eval_epochs : numpy.ndarray
+        The evaluated epochs (int), ``settings.eval_epochs()``, shape ``(J,)``.
+    val_loss : numpy.ndarray
+        Validation losses, ``(K, J)``.
+    train_loss : numpy.ndarray
+        Mean training losses of every epoch, ``(K, epochs + 1)``.
+    best_epoch : numpy.ndarray
+        Each member's best epoch (int): the evaluated epoch of lowest validation loss, ``(K,)``.
+    best_val_loss : numpy.ndarray
+        Validation loss at the best epoch, ``(K,)``.
+    train_loss_at_best : numpy.ndarray
+        Training loss at the best epoch, ``(K,)``.
+    test_loss_at_best : numpy.ndarray
+        Test loss of the best epoch's parameters, scored once at the end, ``(K,)``.
+    snapshot_epochs : numpy.ndarray
+        The snapshot epochs (int), ``settings.snapshot_epochs()``, shape ``(S,)``.
+    snapshots : numpy.ndarray
+        Flat parameter vectors at the snapshot epochs, float32, ``(K, S, P)``.
+    best_theta : numpy.ndarray
+        Flat parameters at the best epoch, ``(K, P)``.
+    final_theta : numpy.ndarray
+        Flat parameters after the last epoch, ``(K, P)``.
+    diverged_epoch : numpy.ndarray
+        First epoch (int) at which the member's training loss, or its validation loss on an
+        evaluated epoch, was NaN or infinite; -1 if none. ``(K,)``.
+    seconds : float
+        Wall-clock time of the sweep in seconds; for :meth:`concat`, the sum over its parts.
+        Default ``0.0``.
     """
 
     settings: SweepSettings
@@ -133,7 +278,15 @@ class SweepResult:
         return len(self.members)
 
     def records(self) -> list[dict]:
-        """One flat dict per member: its settings and headline numbers (CLI's JSON/CSV rows)."""
+        """One flat dict per member: its settings and headline numbers (CLI's JSON/CSV rows).
+
+        Returns
+        -------
+        list of dict
+            Per member, in order: its :class:`Member` fields (``batch_size`` ``"full"`` for
+            ``None``) and ``best_epoch``, ``best_val_loss``, ``train_loss_at_best``,
+            ``test_loss_at_best`` and ``diverged_epoch`` as plain ints and floats.
+        """
         rows = []
         for k, m in enumerate(self.members):
             row = asdict(m)
@@ -147,20 +300,71 @@ class SweepResult:
         return rows
 
     def select(self, index) -> "SweepResult":
-        """The members at ``index`` (an int array, a boolean mask or a slice), as a result."""
+        """The members at ``index`` (an int array, a boolean mask or a slice), as a result.
+
+        Parameters
+        ----------
+        index : array_like or slice
+            Positions of members (ints), a boolean mask of length ``len(self)``, or a slice; not a
+            single int (write ``[k]``).
+
+        Returns
+        -------
+        SweepResult
+            Those members, in the order of ``index``, with the same settings, epochs and
+            ``seconds``.
+
+        Raises
+        ------
+        IndexError
+            When ``index`` is out of range, or a mask of the wrong length (raised by NumPy).
+        """
         idx = np.arange(len(self.members))[index]
         per = {name: getattr(self, name)[idx] for name in _PER_MEMBER}
         return replace(self, members=tuple(self.members[i] for i in idx), **per)
 
     def where(self, **conditions) -> "SweepResult":
-        """The members whose fields equal the given values, e.g. ``where(label="l1")``."""
+        """The members whose fields equal the given values, e.g. ``where(label="l1")``.
+
+        Parameters
+        ----------
+        **conditions
+            :class:`Member` field names and the values to match; a member must match all of them.
+
+        Returns
+        -------
+        SweepResult
+            The matching members, in order (possibly none).
+
+        Raises
+        ------
+        AttributeError
+            When a condition names no field of :class:`Member`.
+        """
         mask = np.array([all(getattr(m, k) == v for k, v in conditions.items())
                          for m in self.members], dtype=bool)
         return self.select(mask)
 
     @staticmethod
     def concat(results) -> "SweepResult":
-        """Members of several results with the same settings, in the given order."""
+        """Members of several results with the same settings, in the given order.
+
+        Parameters
+        ----------
+        results : iterable of SweepResult
+            The results to join, all with equal ``settings``.
+
+        Returns
+        -------
+        SweepResult
+            Their members in order, with the first result's epochs and the sum of their ``seconds``.
+
+        Raises
+        ------
+        ValueError
+            When ``results`` is empty, holds something that is not a :class:`SweepResult`, or holds
+            results whose settings differ from the first's.
+        """
         results = list(results)
         if not results:
             raise ValueError("results=[] is not allowed: results must hold at least one "
@@ -185,9 +389,28 @@ _PER_MEMBER = ("val_loss", "train_loss", "best_epoch", "best_val_loss", "train_l
 def check_members(members, settings: SweepSettings) -> tuple:
     """``members`` as a tuple, after checking that they can train together under ``settings``.
 
-    Raises ``ValueError`` for settings that are not :class:`SweepSettings`, an empty or
-    non-sequence ``members``, a member that is not a :class:`Member`, dropout on the linear
-    model, a batch size larger than ``n_train``, or (AdamW) ``lr * weight_decay >= 1``.
+    Parameters
+    ----------
+    members : sequence of Member
+        The members of one sweep.
+    settings : SweepSettings
+        The settings they are to share.
+
+    Returns
+    -------
+    tuple
+        The members, in order.
+
+    Raises
+    ------
+    ValueError
+        For settings that are not :class:`SweepSettings`, an empty ``members`` or a single
+        :class:`Member` in place of a sequence, a member that is not a :class:`Member`, dropout on
+        the linear model, a batch size larger than ``n_train``, or (AdamW)
+        ``lr * weight_decay >= 1``; the message names the parameter (e.g.
+        ``members[3].batch_size``).
+    TypeError
+        When ``members`` is not iterable at all (raised by ``tuple(members)``).
     """
     if not isinstance(settings, SweepSettings):
         raise ValueError(f"settings={settings!r} is not allowed: settings must be a "

@@ -21,3 +21,17 @@ def wait_for_math(page) -> int:
                                timeout=20_000)
         page.evaluate("() => MathJax.startup.promise")
     return n_math
+
+
+def _numbered_chapters() -> list[str]:
+    """The chapters of the book's numbered parts (as built pages), from _toc.yml."""
+    import yaml
+    toc = yaml.safe_load((HTML.parents[1] / "_toc.yml").read_text())
+    return [f"{c['file']}.html" for part in toc["parts"] if part.get("numbered")
+            for c in part["chapters"]]
+
+
+#: The book's chapters proper: every one ends with exercises (not the "About this book" pages).
+NUMBERED_CHAPTERS = _numbered_chapters()
+#: The student edition (``python3 make.py book --student``): the book without the solutions.
+STUDENT_HTML = HTML.parents[1] / "_build" / "student" / "_build" / "html"

@@ -6,6 +6,7 @@
   baseline font size in the file, scaled by the width the page gives the image.
 * A raster image has at least two image pixels per CSS pixel shown (sharp on a 2× screen).
 """
+import base64
 import re
 
 import pytest
@@ -31,12 +32,14 @@ def test_figures_are_described_and_legible(browser, server, page_path):
     page.close()
     problems = []
     for img in images:
-        name = img["src"].rsplit("/", 1)[-1]
+        inline = img["src"].startswith("data:image/svg+xml;base64,")   # explorable figures' frames
+        name = "inline SVG" if inline else img["src"].rsplit("/", 1)[-1]
         alt = img["alt"].strip()
         if len(alt.split()) < 3 or re.search(r"\.(png|svg|jpe?g|gif)$", alt):
             problems.append(f"{name}: alt text {alt!r}")
-        if img["src"].endswith(".svg"):
-            svg = (HTML / page_path).parent.joinpath(img["src"]).resolve().read_text()
+        if inline or img["src"].endswith(".svg"):
+            svg = (base64.b64decode(img["src"].split(",", 1)[1]).decode() if inline else
+                   (HTML / page_path).parent.joinpath(img["src"]).resolve().read_text())
             scale = img["shown"] / view_box_width(svg)
             smallest = min(baseline_font_sizes(svg), default=None)
             if smallest is None:

@@ -20,15 +20,18 @@ from typing import NamedTuple
 import nbformat
 from nbclient import NotebookClient
 
+from .fresh_cache import read_notebook
+
 
 def read(path: Path) -> nbformat.NotebookNode:
-    """A chapter as a notebook: ``.ipynb`` as is, ``.md`` through MyST-NB's own reader."""
+    """A chapter as a notebook: ``.ipynb`` as is, ``.md`` read as the build reads it
+    (:func:`regcore.site.fresh_cache.read_notebook`, MyST-NB's own reader)."""
     if path.suffix == ".ipynb":
         return nbformat.read(path, as_version=4)
-    if path.suffix != ".md":
+    notebook = read_notebook(path) if path.suffix == ".md" else None
+    if notebook is None:
         raise ValueError(f"path must be a .md chapter or an .ipynb notebook, got {str(path)!r}")
-    from myst_nb.core.read import read_myst_markdown_notebook
-    return read_myst_markdown_notebook(path.read_text(), path=path)
+    return notebook
 
 
 class CellRun(NamedTuple):

@@ -29,7 +29,8 @@ from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 
-#: Largest payload one explorable figure may add to its page (issue "Learn by doing": 3 MB).
+#: Largest payload one explorable figure may add to its page, in bytes (3 MB, from the issue
+#: "Learn by doing").
 MAX_PAGE_BYTES = 3_000_000
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -52,7 +53,24 @@ _SCRIPT = """(function () {
 
 
 def svg_frames(draw: Callable[[object], plt.Figure], values: Sequence) -> list[bytes]:
-    """One SVG per value: ``draw(value)`` returns a Figure, saved in the house style, closed."""
+    """Draw one frame per setting and return each as SVG.
+
+    For each value, ``draw(value)`` makes a figure, which is saved as SVG in memory under the
+    current matplotlib style (the house style once :func:`regcore.figures.style.use_book_style`
+    has run) and closed.
+
+    Parameters
+    ----------
+    draw : callable
+        Takes one value and returns a ``matplotlib.figure.Figure``.
+    values : sequence
+        The settings, in the control's order.
+
+    Returns
+    -------
+    list of bytes
+        One SVG document per value, in order; the input of :func:`explorable_html`.
+    """
     frames = []
     for value in values:
         fig = draw(value)
@@ -69,7 +87,14 @@ def _data_uri(svg: bytes) -> str:
 
 def explorable_html(name: str, frames: Sequence[bytes], labels: Sequence[str], *, control: str,
                     control_label: str, alt: str, initial: int = 0) -> str:
-    """The HTML of one explorable figure.
+    """The HTML of one explorable figure: its frames, a control that swaps them, and a script.
+
+    The ``<figure>`` element (id ``explore-<name>``) holds an ``<img>`` showing the ``initial``
+    frame, with ``alt`` and the setting shown as its alt text, so that the page reads without
+    scripts; a ``<label>`` with ``control_label``, the control (an ``<input type="range">`` or a
+    ``<select>``) and an ``<output>`` with the setting shown; the frames as base64 ``data:`` URIs
+    and the labels in a JSON ``<script>``; and a dozen lines of script that swap the image, its
+    alt text and the output when the control moves. Nothing is loaded from elsewhere.
 
     Parameters
     ----------
@@ -85,8 +110,9 @@ def explorable_html(name: str, frames: Sequence[bytes], labels: Sequence[str], *
         What the control sets ("weight decay λ").
     alt : str
         What the figure shows, for a reader who cannot see it; the setting shown is appended.
-    initial : int
-        The frame shown first (and without scripts): the chapter's tuned setting, say.
+    initial : int, optional
+        The frame shown first (and without scripts): the chapter's tuned setting, say; an index
+        into ``frames``. Default ``0``.
 
     Returns
     -------
@@ -147,12 +173,39 @@ def explorable_html(name: str, frames: Sequence[bytes], labels: Sequence[str], *
 
 
 def payload_bytes(page_html: str) -> int:
-    """Bytes the figure adds to its page (UTF-8)."""
+    """Bytes an explorable figure adds to its page: the length of its HTML in UTF-8.
+
+    Parameters
+    ----------
+    page_html : str
+        The figure's HTML, from :func:`explorable_html`.
+
+    Returns
+    -------
+    int
+        The number of bytes.
+    """
     return len(page_html.encode("utf-8"))
 
 
 class Explorable:
-    """An explorable figure as a notebook output: displays as its HTML (``text/html``)."""
+    """An explorable figure as a notebook output: displays as its HTML (``text/html``).
+
+    Jupyter shows it through ``_repr_html_``; its plain-text form names the figure and its size
+    (``<explorable figure 'name': 1,234 bytes>``) and contains no memory address, so that the
+    stored outputs stay the same from one build to the next. Made by the functions of
+    :mod:`regcore.figures.grid_explorers`.
+
+    Parameters
+    ----------
+    page_html : str
+        The figure's HTML, from :func:`explorable_html`.
+
+    Attributes
+    ----------
+    html : str
+        The figure's HTML, as given.
+    """
 
     def __init__(self, page_html: str):
         self.html = page_html
@@ -166,4 +219,5 @@ class Explorable:
 
     @property
     def size(self) -> int:
+        """Bytes the figure adds to its page, :func:`payload_bytes` of :attr:`html`."""
         return payload_bytes(self.html)

@@ -60,8 +60,36 @@ def _mean_and_spread(ax, epochs, curves, colour, label) -> None:
 
 
 def weight_decay_explorer(grid, values, tuned) -> Explorable:
-    """``grid``: the weight-decay strength grid (SweepResult); ``values``: its λ values in order;
-    ``tuned``: the λ chosen on validation (shown first)."""
+    r"""The weight-decay explorer: a slider over λ, three panels per value.
+
+    For each λ of the grid, with the members that never diverged: the MLP's validation loss
+    over the epochs (mean over seeds and the band from the 10th to the 90th percentile of the
+    seeds), the norm of each seed's parameters at its best epoch beside those of the other
+    strengths (this λ in colour), and the factors :math:`h/(h+\lambda)` by which λ shrinks the
+    linear model's solution along each eigendirection of curvature h
+    (:func:`regcore.theory.ridge_eigen.ridge_factors`, the curve and the eigenvalues of the
+    post's draw). The validation axis is the same in every frame.
+
+    Parameters
+    ----------
+    grid : regcore.sweep.settings.SweepResult
+        The weight-decay grid of :func:`regcore.studies.strength_grids`.
+    values : sequence of float
+        Its λ values, in the slider's order.
+    tuned : float
+        The λ chosen on validation, one of ``values``; shown first.
+
+    Returns
+    -------
+    regcore.figures.explorable.Explorable
+        The figure (id ``explore-weight-decay``), one frame per value.
+
+    Raises
+    ------
+    ValueError
+        When ``tuned`` is not one of ``values``, or the frames exceed
+        :data:`~regcore.figures.explorable.MAX_PAGE_BYTES`.
+    """
     members = [_members(grid, "weight_decay", v) for v in values]
     norms = [np.linalg.norm(m.best_theta, axis=1) for m in members]
     closed = {v: ridge_eigen.ridge_factors(v) for v in values}
@@ -95,7 +123,33 @@ def weight_decay_explorer(grid, values, tuned) -> Explorable:
 
 
 def dropout_explorer(grid, values, tuned) -> Explorable:
-    """``grid``: the dropout-rate grid; ``values``: its rates in order; ``tuned``: the chosen p."""
+    """The dropout explorer: a slider over the dropout rate p, two panels per rate.
+
+    For each rate of the grid, with the members that never diverged: every seed's validation
+    loss over the epochs and their mean, and each seed's test loss at its best epoch beside
+    those of the other rates (this rate in colour). The validation axis is the same in every
+    frame.
+
+    Parameters
+    ----------
+    grid : regcore.sweep.settings.SweepResult
+        The dropout grid of :func:`regcore.studies.strength_grids`.
+    values : sequence of float
+        Its rates, in the slider's order.
+    tuned : float
+        The rate chosen on validation, one of ``values``; shown first.
+
+    Returns
+    -------
+    regcore.figures.explorable.Explorable
+        The figure (id ``explore-dropout``), one frame per rate.
+
+    Raises
+    ------
+    ValueError
+        When ``tuned`` is not one of ``values``, or the frames exceed
+        :data:`~regcore.figures.explorable.MAX_PAGE_BYTES`.
+    """
     members = [_members(grid, "dropout", v) for v in values]
     val_lim = _limits([m.val_loss for m in members])
     tests = [m.test_loss_at_best for m in members]
@@ -124,7 +178,35 @@ def dropout_explorer(grid, values, tuned) -> Explorable:
 
 
 def batch_size_explorer(grid, values, tuned, n_seeds_shown: int = 3) -> Explorable:
-    """``grid``: the batch-size grid (``None`` = full batch); ``values`` in order; ``tuned``."""
+    """The batch-size explorer: a slider over the batch size, two panels per size.
+
+    For each batch size of the grid, with the members that never diverged: the training loss
+    of the first ``n_seeds_shown`` seeds epoch by epoch (noisy for small batches) with the mean
+    validation loss, and each seed's best validation loss beside those of the other sizes (this
+    size in colour). The loss axis is the same in every frame.
+
+    Parameters
+    ----------
+    grid : regcore.sweep.settings.SweepResult
+        The batch-size grid of :func:`regcore.studies.strength_grids`.
+    values : sequence of int or None
+        Its batch sizes, in the slider's order; ``None`` is full batch.
+    tuned : int or None
+        The batch size chosen on validation, one of ``values``; shown first.
+    n_seeds_shown : int, optional
+        How many seeds' training losses are drawn. Default ``3``.
+
+    Returns
+    -------
+    regcore.figures.explorable.Explorable
+        The figure (id ``explore-batch-size``), one frame per batch size.
+
+    Raises
+    ------
+    ValueError
+        When ``tuned`` is not one of ``values``, or the frames exceed
+        :data:`~regcore.figures.explorable.MAX_PAGE_BYTES`.
+    """
     members = [_members(grid, "batch_size", v) for v in values]
     best_val = [m.best_val_loss for m in members]
     train_lim = _limits([m.train_loss[:n_seeds_shown, 1:] for m in members]
@@ -156,8 +238,38 @@ def batch_size_explorer(grid, values, tuned, n_seeds_shown: int = 3) -> Explorab
 
 
 def learning_curve_explorer(curves: dict, choices: dict, references: dict) -> Explorable:
-    """``curves[key] = (ns, rows)`` of (mean, low, high) test losses for every key in ``choices``
-    (key → what the selector says) and ``references`` (key → legend label, always drawn)."""
+    """The learning-curve explorer: a selector over the regularisers, one panel per choice.
+
+    Each frame draws the chosen regulariser's learning curve (mean test loss at the best epoch
+    against the number of training points, with the band of its interval) beside the reference
+    curves, dashed in two greys (only the first two references are drawn). A choice whose curve
+    has no points is left out of the selector. The axes are the same in every frame; the x
+    ticks are every training-set size of any curve.
+
+    Parameters
+    ----------
+    curves : dict
+        ``{key: (n_trains, rows)}``, ``rows`` one ``(mean, low, high)`` of the test loss per
+        size, for every key of ``choices`` and ``references``.
+    choices : dict
+        ``{key: label}``: the curves the selector offers, in its order, and what it calls them.
+    references : dict
+        ``{key: label}``: the curves drawn in every frame, and their legend labels.
+
+    Returns
+    -------
+    regcore.figures.explorable.Explorable
+        The figure (id ``explore-learning-curve``), one frame per choice with points; the first
+        is shown first.
+
+    Raises
+    ------
+    KeyError
+        When a key of ``choices`` or ``references`` is not in ``curves``.
+    ValueError
+        When no choice has points, or the frames exceed
+        :data:`~regcore.figures.explorable.MAX_PAGE_BYTES`.
+    """
     everything = [np.asarray(rows, dtype=float)[:, 1:] for ns, rows in curves.values() if len(ns)]
     lim = _limits(everything)
     all_ns = sorted({n for ns, _ in curves.values() for n in ns})

@@ -5,8 +5,8 @@
 * :func:`predictions_figure` — predictions against truth on the training and validation splits, R².
 * :func:`comparison_figure` — best-epoch train and validation losses of several runs, keyed by name.
 
-Chapters 2–8 call these; the numbers on the figures come from :class:`regcore.FitResult`, the
-style and colours from :mod:`regcore.figures.style`.
+Chapters 2–8 call these; the numbers on the figures come from
+:class:`regcore.training.FitResult`, the style and colours from :mod:`regcore.figures.style`.
 """
 from __future__ import annotations
 
@@ -26,7 +26,28 @@ def _log_spaced(epochs: np.ndarray, max_points: int = 400) -> np.ndarray:
 
 
 def training_figure(result, title: str = "") -> plt.Figure:
-    """The post's training visualisation for one :class:`~regcore.FitResult`."""
+    """The post's training visualisation for one run: losses above, parameter trajectories below.
+
+    Top: the training and validation losses per epoch on log–log axes (from epoch 1), with a
+    dashed line at the best epoch (drawn at epoch 1 when the best is epoch 0) whose legend entry
+    gives the best epoch and its two losses. Bottom: every parameter's value over the epochs of
+    the run's snapshots (epoch 0 left out, at most about 400 epochs evenly spread on the log
+    axis, the y range cut to the 0.1 and 99.9 percentiles of the values drawn), with the L1
+    and L2 norms of all parameters on a second, logarithmic axis. Without snapshots the bottom
+    panel shows only the best-epoch line. The legends sit under the panels.
+
+    Parameters
+    ----------
+    result : regcore.training.FitResult
+        The run; its losses, best epoch and snapshots are drawn.
+    title : str, optional
+        The figure's title. Default ``""``: none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The two-panel figure.
+    """
     epochs = np.arange(len(result.val_loss))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6.2), sharex=True,
                                       height_ratios=[1, 1.15])
@@ -73,14 +94,35 @@ def training_figure(result, title: str = "") -> plt.Figure:
     return fig
 
 
-#: Validation points drawn in the predictions figures (all 10,000 would hide each other); the
+#: Validation points drawn in the predictions figures (all 10,000 would hide each other). The
 #: chapters glue this number into the captions.
 PREDICTION_POINTS = 2000
 
 
 def predictions_figure(model, state: dict, data, title: str = "") -> plt.Figure:
-    """Predicted against true y on the training split and the first :data:`PREDICTION_POINTS`
-    validation points; each panel's R² is over its whole split (as the chapters' prose)."""
+    """Predicted against true y, on the training split and on the validation split.
+
+    Left: every training point; right: the first :data:`PREDICTION_POINTS` validation points.
+    Each panel has the line y = x and its R² in the title, computed over the whole split (as the
+    chapters' prose) with :func:`regcore.analysis.predict` and
+    :func:`regcore.analysis.r_squared`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The architecture, e.g. a :class:`regcore.models.MLP`; it is left in eval mode.
+    state : dict
+        The parameters to predict with, e.g. :attr:`regcore.training.FitResult.best_state`.
+    data : regcore.data.ToyData
+        The draw whose training and validation splits are drawn.
+    title : str, optional
+        The figure's title. Default ``""``: none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The two-panel figure.
+    """
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.8), sharex=True, sharey=True)
     for ax, (name, x, y, shown, colour) in zip(axes, [
             ("training", data.x_train, data.y_train, len(data.x_train), TRAIN_COLOUR),
@@ -102,11 +144,29 @@ def predictions_figure(model, state: dict, data, title: str = "") -> plt.Figure:
 
 
 def comparison_figure(rows: dict, reference: str = "linear", title: str = "") -> plt.Figure:
-    """Best-epoch train (blue) and validation (red) loss per run.
+    """Best-epoch training and validation loss of several runs, as pairs of bars.
 
-    ``rows`` maps a run name to ``(train_loss, val_loss)`` or to ``(train, val, val_low,
-    val_high)`` for an interval; the ``reference`` run is drawn first and as a dashed line.
-    Names label their own bars, so a name can never sit on another run's numbers.
+    One pair of bars per run: the training loss at the best epoch (blue) and the best
+    validation loss (vermilion), labelled by the run's name under its own bars, so a name can
+    never sit on another run's numbers. When every row has four numbers, the validation bars get
+    error bars of the interval. The ``reference`` run, when present, is drawn first and its
+    validation loss as a dashed horizontal line across the figure. Chapter "Comparison, and more
+    data" draws the post's runs with it.
+
+    Parameters
+    ----------
+    rows : dict
+        ``{name: (train_loss, val_loss)}``, or ``{name: (train_loss, val_loss, val_low,
+        val_high)}`` for an interval, in drawing order.
+    reference : str, optional
+        The name of the reference run. Default ``"linear"``.
+    title : str, optional
+        The axes' title. Default ``""``: none.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The bar chart.
     """
     names = list(rows)
     if reference in names:

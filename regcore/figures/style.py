@@ -1,7 +1,7 @@
 """The book's figure style and colours, shared by every figure module.
 
 :func:`use_book_style` sets the house style for every later figure; every chapter calls it
-through :func:`regcore.site.glue.setup_chapter`, which also makes the chapters' figures SVG.
+through ``regcore.site.glue.setup_chapter``, which also makes the chapters' figures SVG.
 
 * **Legible at the page's width.** Text is 11.5 pt in every part of a figure (ticks, labels, legends,
   titles) and figures are at most :data:`MAX_WIDTH_IN` inches wide, so that in the book's column
@@ -31,24 +31,40 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermilion": "#D55E00", "bluish green": "#009E73", "orange": "#E69F00",
     "reddish purple": "#CC79A7", "sky blue": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
 }
+#: The training split's colour in every figure (Okabe–Ito blue).
 TRAIN_COLOUR = OKABE_ITO["blue"]
+#: The validation split's colour in every figure (Okabe–Ito vermilion).
 VAL_COLOUR = OKABE_ITO["vermilion"]
+#: The test split's colour in every figure (Okabe–Ito bluish green).
 TEST_COLOUR = OKABE_ITO["bluish green"]
 #: Further colours, in the order figures with more series use them.
 EXTRA_COLOURS = (OKABE_ITO["orange"], OKABE_ITO["reddish purple"], OKABE_ITO["sky blue"])
-#: Every series colour in order: the splits first, then the extras.
+#: Every series colour in order, the splits first, then the extras.
 SERIES_COLOURS = (TRAIN_COLOUR, VAL_COLOUR, TEST_COLOUR) + EXTRA_COLOURS
-#: The marker of a run's best epoch (not a split colour: it sits on the split curves).
+#: The marker of a run's best epoch; not a split colour, since it sits on the split curves.
 BEST_EPOCH_COLOUR = "black"
 
-#: Widest figure (inches): at 96 px per inch this is the book column's width at a 1280 px window.
+#: Widest figure, in inches; at 96 px per inch this is the book column's width at a 1280 px
+#: window.
 MAX_WIDTH_IN = 8.0
+#: Size in points of every text of a figure (ticks, labels, legends, titles; figure titles 1 pt
+#: more).
 FONT_PT = 11.5
+#: Resolution (dots per inch) of the layers rasterised inside an SVG, and of saved raster images.
 RASTER_DPI = 200
 
 
 def use_book_style() -> None:
-    """Set the house style for every later figure."""
+    """Set the house style for every later figure (matplotlib's global ``rcParams``).
+
+    White backgrounds; every text :data:`FONT_PT` points (figure titles one more); the series
+    colours :data:`SERIES_COLOURS` in order; a light grid and no top spine; constrained layout;
+    SVG with text kept as text and fixed element ids, and rasterised layers at
+    :data:`RASTER_DPI`. It also sets the environment variable ``SOURCE_DATE_EPOCH`` to ``0``
+    unless it is set already, so that matplotlib writes no date into the SVG files. The style
+    stays in force for the rest of the process, or until ``rcParams`` change; nothing is
+    returned. Every chapter calls it first, through ``regcore.site.glue.setup_chapter``.
+    """
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")   # matplotlib writes no build date into SVG
     matplotlib.rcParams.update({
         "figure.facecolor": "white", "axes.facecolor": "white", "savefig.facecolor": "white",

@@ -7,7 +7,8 @@
   per regulariser, the tuned value marked.
 * :func:`learning_curves_figure` — test loss against n_train, one band per model.
 
-The numbers come from :mod:`regcore.studies`; the style from :func:`regcore.figures.style.use_book_style`.
+The numbers come from :mod:`regcore.studies`; the style from
+:func:`regcore.figures.style.use_book_style`.
 """
 from __future__ import annotations
 
@@ -22,7 +23,26 @@ VARY_COLOURS = {"data": EXTRA_COLOURS[1], "init": EXTRA_COLOURS[0]}
 
 
 def seeds_figure(rows: dict, published: dict) -> plt.Figure:
-    """``rows[run] = {"data": (mean, low, high), "init": (...)}``; ``published[run]`` a number."""
+    """Each run's test loss over seeds, beside the number the post published.
+
+    Per run, two points with error bars, the mean and 95% interval of the test loss at the best
+    epoch with the data seed varied and with the init seed varied, and a cross at the number
+    the post published (one seed, validation loss), on a logarithmic axis. Chapter "The post
+    over many seeds".
+
+    Parameters
+    ----------
+    rows : dict
+        ``{run: {"data": (mean, low, high), "init": (mean, low, high)}}``, in drawing order.
+    published : dict
+        ``{run: number}``, the post's published loss; a run that is missing (or ``None``) gets
+        no cross.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     names = list(rows)
     xs = np.arange(len(names))
     fig, ax = plt.subplots(figsize=(8, 3.8))
@@ -43,7 +63,23 @@ def seeds_figure(rows: dict, published: dict) -> plt.Figure:
 
 
 def differences_figure(rows: dict) -> plt.Figure:
-    """``rows[label] = {"data": (mean, low, high), "init": (...)}`` of paired differences."""
+    """Paired differences of test loss between runs, with intervals, one row per comparison.
+
+    Per comparison, two points with horizontal error bars, the mean and 95% interval of the
+    paired difference with the data seed varied and with the init seed varied, and a vertical
+    line at zero. The first label is drawn at the top. Chapter "The post over many seeds".
+
+    Parameters
+    ----------
+    rows : dict
+        ``{label: {"data": (mean, low, high), "init": (mean, low, high)}}``, in drawing order
+        from the top.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, its height growing with the number of rows.
+    """
     labels = list(rows)
     ys = np.arange(len(labels))[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(labels) + 1.2))
@@ -60,8 +96,25 @@ def differences_figure(rows: dict) -> plt.Figure:
 
 
 def strength_figure(panels: dict) -> plt.Figure:
-    """``panels[title] = (tick_labels, val (n, 3), test (n, 3), tuned_index)``, rows of
-    (mean, low, high) per grid value; grid values sit at equal spacing, labelled."""
+    """Validation and test loss against a regulariser's strength, one panel per regulariser.
+
+    In each panel the grid values sit at equal spacing, labelled. The validation loss is a line
+    with a filled band of its interval, the test loss a dashed line with dotted interval edges
+    (so that neither hides the other), and a dashed vertical line marks the tuned value; the
+    loss axis is logarithmic. Chapter "Tuning, and more data".
+
+    Parameters
+    ----------
+    panels : dict
+        ``{title: (tick_labels, val, test, tuned_index)}`` for up to four panels (a 2 × 2
+        grid): ``val`` and ``test`` have one row ``(mean, low, high)`` per grid value,
+        ``tuned_index`` is the position of the tuned value.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The 2 × 2 figure, with one legend under it.
+    """
     fig, axes = plt.subplots(2, 2, figsize=(8, 6.6))
     for ax, (title, (ticks, val, test, best)) in zip(axes.ravel(), panels.items()):
         xs = np.arange(len(ticks))
@@ -89,10 +142,23 @@ def strength_figure(panels: dict) -> plt.Figure:
 
 
 def learning_curves_figure(curves: dict) -> plt.Figure:
-    """``curves[label] = (n_trains, rows (len(n_trains), 3))`` of test-loss (mean, low, high).
+    """Test loss against the number of training points, one line and band per model.
 
-    A label's n_trains may be a subset of the others' (the tuned batch size has no run where one
-    batch is the whole set) or empty (then it is left out of the figure and its legend).
+    Each curve is the mean test loss at the best epoch with a band of its interval, on
+    log–log axes, with a tick at every training-set size of any curve. A label's sizes may be a
+    subset of the others' (the tuned batch size has no run where one batch is the whole set) or
+    empty (then it is left out of the figure and its legend). Chapter "Tuning, and more data".
+
+    Parameters
+    ----------
+    curves : dict
+        ``{label: (n_trains, rows)}``, ``rows`` one ``(mean, low, high)`` of the test loss per
+        training-set size, in drawing order.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
     """
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for label, (ns, rows) in curves.items():

@@ -19,6 +19,7 @@ from matplotlib.ticker import NullFormatter
 
 from .style import MAX_WIDTH_IN, SERIES_COLOURS, TRAIN_COLOUR, VAL_COLOUR
 
+#: The colours of a figure's series, in order (:data:`regcore.figures.style.SERIES_COLOURS`).
 COLOURS = SERIES_COLOURS
 #: Dotted slope guides run this factor below the series they belong to.
 GUIDE_OFFSET = 0.45
@@ -31,9 +32,27 @@ def _legend_below(ax, ncol: int = 1) -> None:
 
 
 def factor_figure(panels) -> plt.Figure:
-    """One panel per entry of ``panels``: dicts with ``title``, ``h`` (curvatures), ``curve``
-    (a callable of h, the theory), ``curve_label`` and ``points`` — a list of
-    ``(label, factors, marker)``.
+    """Per-eigendirection factors against the curvature h: measured points over a theory curve.
+
+    One panel per entry of ``panels``, side by side (at most
+    :data:`~regcore.figures.style.MAX_WIDTH_IN` inches wide in all). Each panel draws the theory
+    curve in black over the range of ``h`` and, over it, each set of measured factors at the
+    curvatures ``h``, in the series colours; its legend sits under it. Chapters "Weight decay in
+    the Hessian's eigenbasis" and "Early stopping as L2".
+
+    Parameters
+    ----------
+    panels : sequence of dict
+        One dict per panel, with ``"title"``; ``"h"``, the curvatures (eigenvalues of H);
+        ``"curve"``, a callable of an array of h that returns the theory's factors;
+        ``"curve_label"``; ``"points"``, a list of ``(label, factors, marker)`` with one factor
+        per curvature and a matplotlib marker such as ``"o"``; and optionally ``"ylabel"``
+        (default ``"factor"``) and ``"ylim"``, a pair.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, one panel per entry.
     """
     fig, axes = plt.subplots(1, len(panels), figsize=(min(4.2 * len(panels), MAX_WIDTH_IN), 4.2),
                              squeeze=False)
@@ -54,7 +73,26 @@ def factor_figure(panels) -> plt.Figure:
 
 
 def risk_curve_figure(lams, risks, marks) -> plt.Figure:
-    """Expected test MSE over λ (log axis); ``marks``: list of ``(label, λ, risk)`` points."""
+    """Expected test MSE of ridge against λ on log–log axes, with marked points.
+
+    The curve is black; each mark is a point in the series colours, in order, with a legend
+    entry. Chapter "Weight decay in the Hessian's eigenbasis" draws
+    :func:`regcore.theory.ridge_eigen.linear_risk_of_lambda` with it.
+
+    Parameters
+    ----------
+    lams : array_like
+        The values of λ.
+    risks : array_like
+        The expected test MSE at each λ.
+    marks : sequence of tuple
+        ``(label, lam, risk)`` per marked point.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     fig, ax = plt.subplots(figsize=(6, 3.4))
     ax.loglog(lams, risks, color="black", lw=1.2, label="ridge: σ² + ‖θ̂(λ) − θ_true‖²")
     for i, (label, lam, risk) in enumerate(marks):
@@ -67,9 +105,38 @@ def risk_curve_figure(lams, risks, marks) -> plt.Figure:
 
 def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, labels)\
         -> plt.Figure:
-    """Left: soft-thresholded coordinates against OLS (closed form line, ISTA points).
-    Right: should-be-zero coordinates over epochs for each run in ``swings`` (list of 2-D arrays
-    epochs × coordinates), with the band ±``band``.
+    r"""Soft-thresholding (left) and the swing of the should-be-zero coordinates (right).
+
+    Left: the soft-threshold :math:`\operatorname{sign}(w)\max(|w| - t, 0)` at ``threshold``
+    as a black line over the range of the OLS coordinates, ISTA's coordinates against the OLS
+    ones as points, and the coordinates the closed form sets to exactly 0 circled. Right: for
+    each run, its coordinates over the epochs as thin lines in the run's colour, over a grey
+    band from ``-band`` to ``band`` labelled as SGD's :math:`\pm 2\eta\lambda`. The legends sit
+    under the panels. Chapter "L1: soft-thresholding, and where sparsity shows".
+
+    Parameters
+    ----------
+    ols : numpy.ndarray
+        The OLS coordinates.
+    closed : numpy.ndarray
+        The closed-form lasso coordinates, one per OLS coordinate; only which are 0 is drawn.
+    ista : numpy.ndarray
+        ISTA's coordinates, one per OLS coordinate.
+    threshold : float
+        The threshold :math:`t` of the line.
+    swing_epochs : sequence of array_like
+        Per run, the epochs of its rows in ``swings``.
+    swings : sequence of numpy.ndarray
+        Per run, the coordinates drawn, ``(epochs, coordinates)``.
+    band : float
+        The half-width of the grey band.
+    labels : sequence of str
+        Per run, its legend label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The two-panel figure.
     """
     fig, (left, right) = plt.subplots(1, 2, figsize=(MAX_WIDTH_IN, 4.2))
     grid = np.linspace(ols.min() * 1.05, ols.max() * 1.05, 400)
@@ -92,8 +159,30 @@ def threshold_figure(ols, closed, ista, threshold, swing_epochs, swings, band, l
 
 
 def histogram_figure(samples, lines, xlabel: str, log: bool = False) -> plt.Figure:
-    """Histograms of ``samples`` (list of ``(label, values)``) with vertical ``lines``
-    (list of ``(label, x, colour, linestyle)``); colour an int picks the i-th sample's colour."""
+    """Histograms of several samples, as densities, with vertical reference lines.
+
+    Each sample is a histogram of 60 bins, normalised to a density, half transparent, in the
+    series colours in order; each line is a vertical line with a legend entry. The legend sits
+    under the axes, in two columns. Chapters "L1: soft-thresholding, and where sparsity shows"
+    and "The best a linear model can score".
+
+    Parameters
+    ----------
+    samples : sequence of tuple
+        ``(label, values)`` per sample.
+    lines : sequence of tuple
+        ``(label, x, colour, linestyle)`` per line; a ``colour`` that is an ``int`` i picks the
+        i-th series colour (that of the i-th sample), any other is passed to matplotlib.
+    xlabel : str
+        The x axis's label.
+    log : bool, optional
+        Draw the densities on a logarithmic axis. Default ``False``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     for i, (label, values) in enumerate(samples):
         ax.hist(values, bins=60, alpha=0.45, color=COLOURS[i % len(COLOURS)], label=label,
@@ -108,7 +197,29 @@ def histogram_figure(samples, lines, xlabel: str, log: bool = False) -> plt.Figu
 
 
 def scatter_figure(x, series, xlabel: str, ylabel: str) -> plt.Figure:
-    """Coordinates ``series`` (list of ``(label, values, marker)``) against ``x``, with y = x."""
+    """Coordinates of several series against reference coordinates ``x``, with the line y = x.
+
+    Each series is drawn as points in the series colours, in order; the line y = x spans the
+    range of all values. The legend sits under the axes. Chapter "Dropout on a linear model"
+    draws trained and OLS coordinates against the closed form with it.
+
+    Parameters
+    ----------
+    x : array_like
+        The reference coordinates (x axis).
+    series : sequence of tuple
+        ``(label, values, marker)`` per series, one value per reference coordinate and a
+        matplotlib marker such as ``"o"``.
+    xlabel : str
+        The x axis's label.
+    ylabel : str
+        The y axis's label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     fig, ax = plt.subplots(figsize=(5.4, 5.6))
     lim = [min(np.min(x), *(np.min(v) for _, v, _ in series)),
            max(np.max(x), *(np.max(v) for _, v, _ in series))]
@@ -123,8 +234,28 @@ def scatter_figure(x, series, xlabel: str, ylabel: str) -> plt.Figure:
 
 
 def orders_figure(panels) -> plt.Figure:
-    """One log–log panel per entry: dicts with ``title``, ``etas`` and ``series`` — a list of
-    ``(label, errors)``; dotted guide lines of slope 1, 2, 3 through each series' last point."""
+    """Errors against the step size on log–log axes, one panel per entry, with slope guides.
+
+    One panel per entry of ``panels``, side by side (at most
+    :data:`~regcore.figures.style.MAX_WIDTH_IN` inches wide in all), with x ticks at the step
+    sizes. Each series is drawn as points joined by lines in the series colours, in order. A
+    series with a non-zero ``slope`` gets a dotted guide line of that slope in its colour,
+    through :data:`GUIDE_OFFSET` times the series' error at the last step size (so that it runs
+    below the series, not over it), labelled "slope k" at the smallest step. The legends sit
+    under the panels. Chapter "Implicit regularisation of gradient descent".
+
+    Parameters
+    ----------
+    panels : sequence of dict
+        One dict per panel, with ``"title"``, ``"etas"`` (the step sizes) and ``"series"``, a
+        list of ``(label, errors, slope)`` with one error per step size and ``slope`` the
+        expected order (0 for no guide).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, one panel per entry.
+    """
     fig, axes = plt.subplots(1, len(panels), figsize=(min(4.4 * len(panels), MAX_WIDTH_IN), 4.6),
                              squeeze=False)
     for ax, panel in zip(axes[0], panels):
@@ -152,7 +283,26 @@ def orders_figure(panels) -> plt.Figure:
 
 
 def distance_figure(epochs, series, ylabel: str) -> plt.Figure:
-    """Distances over epochs (log–log): ``series`` a list of ``(label, values)``."""
+    """Distances of the iterates over the epochs on log–log axes, one line per series.
+
+    The lines are in the series colours, in order; epoch 0 is drawn at epoch 1, where the log
+    axis can show it. Chapter "Adam + L2 versus AdamW" draws the distances to the OLS and ridge
+    solutions with it.
+
+    Parameters
+    ----------
+    epochs : array_like
+        The epochs, shared by every series.
+    series : sequence of tuple
+        ``(label, values)`` per series, one value per epoch.
+    ylabel : str
+        The y axis's label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     for i, (label, values) in enumerate(series):
         ax.loglog(np.maximum(epochs, 1), values, color=COLOURS[i % len(COLOURS)], label=label)

@@ -4,9 +4,9 @@ Why. MyST-NB's execution cache (jupyter-cache) keys an executed notebook on its 
 only, and Sphinx re-reads a page only when its source changes. A change inside ``regcore`` alone
 would therefore leave pages that show results of code that is no longer there.
 
-What. Each notebook page gets a *key*: SHA-256 over the relative paths and bytes of exactly the
-modules of the packages in ``regcore_fresh_packages`` (default ``["regcore"]``) that running the
-page imports. A page whose key changed since it was last built is re-read by Sphinx and executed
+What. Each notebook page gets a *key*: SHA-256 over the relative paths and code (the syntax tree
+without docstrings, :func:`code_bytes`) of exactly the modules of the packages in
+``regcore_fresh_packages`` (default ``["regcore"]``) that running the page imports. A page whose key changed since it was last built is re-read by Sphinx and executed
 again by MyST-NB; every other page stays as it is, served from the cache. Plain Markdown pages and
 pages that import nothing from the packages are never invalidated by package changes.
 
@@ -261,13 +261,39 @@ class PackageIndex:
                         else parts[:-1] + [path.name])
 
     def key(self, modules: Iterable[str]) -> str:
-        """SHA-256 over the sorted (relative path, bytes) of ``modules``."""
+        """SHA-256 over the sorted (relative path, code) of ``modules``; see :func:`code_bytes`."""
         digest = hashlib.sha256()
         for rel, name in sorted((self.relative_path(m), m) for m in modules):
-            data = self.file_of(name).read_bytes()
+            data = code_bytes(self.file_of(name).read_bytes())
             digest.update(f"{rel}\0{len(data)}\0".encode())
             digest.update(data)
         return digest.hexdigest()
+
+
+def code_bytes(source: bytes) -> bytes:
+    """What of a module's source can change what running it computes.
+
+    The module's syntax tree with its docstrings removed, dumped without line numbers: editing a
+    docstring, a comment or the layout of the code leaves it unchanged, so the API reference can be
+    written without re-executing the chapters. A module that reads docstrings at run time (its
+    source mentions ``__doc__``) and a module that does not parse are taken byte for byte. Pages
+    that *show* a module's text (``literalinclude``) are re-read by Sphinx itself, without
+    execution, when the file changes.
+    """
+    if b"__doc__" in source:
+        return source
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return source
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, include_attributes=False).encode()
 
 
 def _parse_cell(source: str) -> ast.Module | None:

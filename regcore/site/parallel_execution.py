@@ -8,7 +8,9 @@ records (``env-get-outdated``), this extension finds the notebook pages that MyS
 cache cannot serve and marks them to be read; then (``env-before-read-docs``) it executes them on
 ``regcore_execution_workers`` cores (default: the number of cores, at most 2), longest first by
 the time each took last, never more at once than the cores allow (a chapter that trains in a
-process pool declares ``regcore: {cores: 2}`` in its front matter and runs alone), and stores
+process pool declares ``regcore: {cores: 2}`` in its front matter and runs alone, or beside one
+single-core chapter when ``regcore_execution_spare`` is 1: a pool chapter's serial parts (its
+analysis, its figures) leave a core idle that the extra chapter fills), and stores
 each result in the cache exactly as MyST-NB's cache mode does (same notebook, working directory,
 timeout and error settings, same record). MyST-NB then reads every page from the cache.
 
@@ -81,10 +83,12 @@ def _cores(notebook) -> int:
     return int(notebook.metadata.get("regcore", {}).get("cores", 1))
 
 
-def _schedule(pool, pending: list, cores: int, config):
+def _schedule(pool, pending: list, cores: int, config, spare: int = 0):
     """Yield ``(item, result)`` as the notebooks finish, running at once only as many as the
-    cores allow: a chapter that uses two cores runs alone on two, single-core ones in pairs."""
-    waiting, running, free = list(pending), {}, cores
+    cores allow, plus ``spare``: with ``spare`` 0 a chapter that uses two cores runs alone on two
+    and single-core ones run in pairs; with 1, a single-core chapter runs beside a two-core one
+    (on the core its serial parts leave idle) and single-core ones three at a time."""
+    waiting, running, free = list(pending), {}, cores + spare
     while waiting or running:
         for item in list(waiting):
             need = min(_cores(item[2]), cores)
@@ -134,9 +138,10 @@ def _pre_execute(app, env, docnames) -> None:
                 len(pending), workers, ", ".join(p[0] for p in pending))
     cache = get_cache(cache_dir)
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(workers, len(pending)), mp_context=ctx) as pool:
+    spare = app.config.regcore_execution_spare
+    with ProcessPoolExecutor(min(workers + spare, len(pending)), mp_context=ctx) as pool:
         for (docname, path, _, read_fmt), (executed, took, error) in _schedule(
-                pool, pending, workers, config):
+                pool, pending, workers, config, spare):
             if error is not None:  # MyST-NB runs it again and reports the error
                 logger.info("[parallel_execution] %s failed (%s); MyST-NB will report it",
                             docname, error)
@@ -153,6 +158,7 @@ def _pre_execute(app, env, docnames) -> None:
 
 def setup(app):
     app.add_config_value("regcore_execution_workers", 0, "")
+    app.add_config_value("regcore_execution_spare", 0, "")
     app.connect("env-get-outdated", _uncached_pages, priority=900)  # after fresh_cache's
     app.connect("env-before-read-docs", _pre_execute, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

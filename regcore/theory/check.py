@@ -15,9 +15,29 @@ from dataclasses import dataclass, field
 class Check:
     """One measured agreement and the bound it must stay within (``measured <= tolerance``).
 
-    ``basis`` says what the tolerance rests on (float precision, iterate noise, Monte Carlo
-    error, a truncated series); ``values`` holds the numbers and arrays behind the measurement,
-    for the chapter's figure and prose. ``passed`` is computed, never passed in.
+    Returned by every ``check*`` function of :mod:`regcore.theory`; frozen. ``basis`` says what
+    the tolerance rests on (float precision, iterate noise, Monte Carlo error, a truncated
+    series); ``values`` holds the numbers and arrays behind the measurement, for the chapter's
+    figure and prose. ``measured`` and ``tolerance`` are stored as ``float``; ``passed`` is
+    computed when the check is made, never passed in. Two checks compare equal on ``name``,
+    ``measured``, ``tolerance``, ``basis`` and ``passed`` (``values`` is left out, and out of the
+    ``repr``).
+
+    Attributes
+    ----------
+    name : str
+        What was checked, as the chapters and the failure message name it.
+    measured : float
+        The measured disagreement (a relative error, a number of standard errors, …).
+    tolerance : float
+        The largest ``measured`` that passes.
+    basis : str
+        What the tolerance rests on.
+    values : dict
+        The numbers and arrays behind the measurement, by name. Default ``{}``.
+    passed : bool
+        ``True`` when ``measured`` is finite and ``measured <= tolerance``; a NaN or infinite
+        measurement fails.
     """
 
     name: str
@@ -34,7 +54,22 @@ class Check:
                            math.isfinite(self.measured) and self.measured <= self.tolerance)
 
     def assert_ok(self) -> "Check":
-        """Raise ``AssertionError`` naming the check, the measurement and the tolerance."""
+        """Return the check if it passed; else raise ``AssertionError``.
+
+        The chapters of the part "Theory, checked" call it on every check, so that a failed one
+        stops the book's build.
+
+        Returns
+        -------
+        Check
+            ``self``, unchanged, so that the call can end an expression.
+
+        Raises
+        ------
+        AssertionError
+            When :attr:`passed` is false; the message names the check, the measurement, the
+            tolerance and what the tolerance rests on.
+        """
         if not self.passed:
             raise AssertionError(f"theory check {self.name!r} failed: measured {self.measured:.6g} "
                                  f"> tolerance {self.tolerance:.6g} (tolerance rests on: "

@@ -19,20 +19,43 @@ from ..training import TrainSettings
 from ._common import book_data, final_theta, fit_linear
 from .check import Check
 
-#: Identities evaluated in float64 on values of order one: a few roundings of relative size
-#: 2⁻⁵³ ≈ 1.1e-16, so 1e-14 absolute. Training with weight_decay and with manual l2 adds the same
-#: term, rounded differently (weight decay: one fused multiply-add, as torch's
-#: ``grad.add(param, alpha=λ)``; the post's manual L2: the product rounded, then the sum), so the
-#: two runs differ by roundings: about one 2⁻⁵³-relative error per step and parameter, which a
-#: convex linear problem does not amplify — over 50 epochs on O(1) weights, at most 1e-12.
+#: Tolerance of :func:`check`, an absolute difference. The identities are evaluated in float64
+#: on values of order one: a few roundings of relative size 2⁻⁵³ ≈ 1.1e-16, so 1e-14 absolute.
 TOL_IDENTITY = 1e-14
+#: Tolerance of :func:`check_same_training`, an absolute difference. Training with weight_decay
+#: and with manual l2 adds the same term, rounded differently (weight decay: one fused
+#: multiply-add, as torch's ``grad.add(param, alpha=λ)``; the post's manual L2: the product
+#: rounded, then the sum), so the two runs differ by roundings: about one 2⁻⁵³-relative error per
+#: step and parameter, which a convex linear problem does not amplify — over 50 epochs on O(1)
+#: weights, at most 1e-12.
 TOL_SAME_TRAINING = 1e-12
 #: Epochs of the weight_decay-versus-manual-l2 training comparison.
 SAME_EPOCHS = 50
 
 
 def derive(n: int = 3) -> dict:
-    """SymPy: gradients of the penalties over ``n`` parameters, and the expanded SGD step."""
+    r"""SymPy: gradients of the L2 and L1 penalties over ``n`` parameters, and the SGD step.
+
+    Differentiates :math:`\frac\lambda2\sum_i\theta_i^2` and :math:`\lambda\sum_i|\theta_i|`, and
+    expands one SGD step :math:`\theta_i - \eta(g_i + \lambda\theta_i)` on
+    :math:`L + \frac\lambda2\lVert\theta\rVert^2` into
+    :math:`(1 - \eta\lambda)\theta_i - \eta g_i`, where :math:`g_i` stands for the components
+    of :math:`\nabla L`.
+
+    Parameters
+    ----------
+    n : int, optional
+        Number of parameters (symbols). Default ``3``.
+
+    Returns
+    -------
+    dict
+        ``"theta"`` (the parameter symbols), ``"l2"`` and ``"l1"`` (the penalties),
+        ``"grad_l2"`` and ``"grad_l1"`` (their gradients, ``sympy.Matrix``; SymPy writes the
+        derivative of :math:`|\theta_i|` as ``sign``), ``"sgd_step"`` (the expanded step, a
+        ``sympy.Matrix``) and ``"symbols"``, ``(lambda, eta, g)`` with ``g`` the gradient
+        symbols.
+    """
     theta = sp.symbols(f"theta1:{n + 1}", real=True)
     lam, eta = sp.symbols("lambda eta", positive=True)
     g = sp.symbols(f"g1:{n + 1}", real=True)  # components of ∇L
@@ -47,7 +70,46 @@ def derive(n: int = 3) -> dict:
 
 
 def check(lam: float = 0.085, lr: float = 0.1, seed: int = 0) -> Check:
-    """Largest absolute difference between SymPy's identities and regcore's float64 code."""
+    r"""Check: regcore's float64 code computes the penalties' gradients and the SGD step exactly.
+
+    On a random parameter vector of 51 values (seeded; the first three set to 0, where
+    :math:`\operatorname{sign} 0 = 0` is the subgradient torch and the post use) and a random
+    gradient, it compares with :math:`\lambda\theta` and :math:`\lambda\operatorname{sign}\theta`:
+    autograd through :func:`regcore.penalties.l2_penalty` and
+    :func:`regcore.penalties.l1_penalty`, and the manual terms of
+    :func:`regcore.penalties.add_penalty_gradient_`; and it compares one step of
+    :class:`regcore.optim.FlatOptimizer` (SGD with ``weight_decay=λ``) with :func:`derive`'s
+    expanded step. Measured: the largest absolute difference, against :data:`TOL_IDENTITY`.
+
+    It also trains regcore's linear model (float64, the post's draw) for :data:`SAME_EPOCHS`
+    epochs at full batch and lr 0.05, with ``weight_decay=λ`` and with manual ``l2=λ``, for SGD
+    and for Adam, and stores the largest difference of the final parameters; the separate check
+    :func:`check_same_training` reads it.
+
+    Parameters
+    ----------
+    lam : float, optional
+        The penalty strength :math:`\lambda`. Default ``0.085``.
+    lr : float, optional
+        The step of the single SGD step compared. Default ``0.1``.
+    seed : int, optional
+        Seed of NumPy's generator for the random vectors. Default ``0``.
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The largest difference; ``values`` holds ``"errors"`` (the difference of each identity,
+        by name) and ``"same_training"`` (``{"sgd": ..., "adam": ...}``, the largest absolute
+        difference between the two trainings' final parameters).
+
+    Raises
+    ------
+    ValueError
+        When ``lam`` is not allowed as a weight decay or L2 strength (finite, >= 0; the message
+        names it).
+    regcore.training.DivergenceError
+        When a training or validation loss becomes NaN or infinite.
+    """
     rng = np.random.default_rng(seed)
     theta_np = rng.standard_normal(51)
     theta_np[:3] = 0.0  # sign(0) = 0: the subgradient torch and the post use
@@ -87,7 +149,23 @@ def check(lam: float = 0.085, lr: float = 0.1, seed: int = 0) -> Check:
 
 
 def check_same_training(identities: Check) -> Check:
-    """weight_decay=λ and manual l2=λ train the same model up to rounding (SGD, Adam, 50 epochs)."""
+    """Check: ``weight_decay=λ`` and manual ``l2=λ`` train the same linear model up to rounding.
+
+    Nothing is trained here: the two trainings (SGD and Adam, :data:`SAME_EPOCHS` epochs) are
+    those :func:`check` ran. Measured: the larger of the two optimisers' largest absolute
+    differences, against :data:`TOL_SAME_TRAINING`.
+
+    Parameters
+    ----------
+    identities : regcore.theory.check.Check
+        The result of :func:`check` (its ``values["same_training"]`` is read).
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The largest difference; ``values`` holds ``"same_training"``, the difference per
+        optimiser.
+    """
     same = identities.values["same_training"]
     return Check("weight_decay = manual l2 (SGD, Adam)", max(same.values()), TOL_SAME_TRAINING,
                  "the same term, rounded once (fused) or twice (manual)", {"same_training": same})

@@ -25,17 +25,19 @@ from ._common import book_data, final_theta, fit_linear
 from .check import Check
 from .quadratic import quadratic, theta_of
 
-#: Step sizes for the GD check (halving), and the time horizon of the comparison.
+#: Step sizes of the GD check (:func:`check_gd`), each half the one before.
 ETAS = (0.04, 0.02, 0.01, 0.005)
+#: The time horizon of the GD check; step size η runs round(HORIZON/η) steps.
 HORIZON = 4.0
-#: GD iterates equal the flow of the exact modified quadratic loss: float64 rounding over
-#: ≤ 800 steps of a contracting iteration, relative to ‖θ₀ − θ*‖: 1e-12.
+#: Tolerance of the second check of :func:`check_gd`, relative to ‖θ₀ − θ*‖. GD iterates equal
+#: the flow of the exact modified quadratic loss up to float64 rounding over ≤ 800 steps of a
+#: contracting iteration, so 1e-12.
 TOL_EXACT = 1e-12
-#: Step sizes for the SGD-epoch check (halving). The observed order is asymptotic: the tolerance
-#: log2(1 + mη_max·h_max) of :func:`check_sgd_epoch` is only small enough to tell order 3 from
-#: 2.5 when the epoch's step is small, mη·h_max ≲ 0.3. With m = 6 batches and h_max ≈ 4.41 that
-#: is η ≤ 0.01 (tolerance 0.34; measured deviations 0.11, 0.06, 0.03). From η = 0.02
-#: (mη·h_max = 0.53) the tolerance would be 0.61 and accept an order of 2.4.
+#: Step sizes for the SGD-epoch check (halving). The observed order is asymptotic, and the
+#: tolerance log2(1 + mη_max·h_max) of :func:`check_sgd_epoch` is only small enough to tell
+#: order 3 from 2.5 when the epoch's step is small, mη·h_max ≲ 0.3. With m = 6 batches and
+#: h_max ≈ 4.41 that is η ≤ 0.01 (tolerance 0.34; measured deviations 0.11, 0.06, 0.03). From
+#: η = 0.02 (mη·h_max = 0.53) the tolerance would be 0.61 and accept an order of 2.4.
 SGD_ETAS = (0.01, 0.005, 0.0025, 0.00125)
 
 
@@ -45,7 +47,24 @@ def _order_tolerance(eta_max: float, h_max: float) -> float:
 
 
 def derive() -> dict:
-    """SymPy: backward error analysis of one GD step (1-D, general L), and the quadratic case."""
+    r"""SymPy: backward error analysis of one GD step, for a general loss and for a quadratic.
+
+    For a general 1-D loss :math:`L`, it finds the :math:`O(\eta)` correction to the velocity
+    of a flow whose Taylor expansion over a time :math:`\eta` matches one GD step to
+    :math:`O(\eta^2)`, and confirms that the corrected velocity is
+    :math:`-\frac{d}{d\theta}(L + \frac\eta4 L'^2)`, the modified loss. For a quadratic of
+    curvature :math:`h`, it solves :math:`e^{-\eta\tilde h} = 1 - \eta h` for the exact
+    modified curvature :math:`\tilde h = -\log(1 - \eta h)/\eta`, expands it in :math:`\eta`,
+    and gives the curvature of the modified loss, :math:`h + \eta h^2/2`, to compare.
+
+    Returns
+    -------
+    dict
+        ``"correction"`` (the velocity's correction, :math:`-\frac12 L'L''`),
+        ``"modified_loss"``, ``"matches"`` (``bool``, whether the two agree),
+        ``"exact_curvature"``, ``"series"`` (its expansion to :math:`O(\eta^3)`),
+        ``"modified_curvature"`` and ``"symbols"``, ``(theta, eta, h)``.
+    """
     theta, eta = sp.symbols("theta eta", real=True)
     L = sp.Function("L")
     f1 = sp.Symbol("f_1")  # the unknown O(η) correction to the flow's velocity
@@ -82,13 +101,42 @@ def _flow(M: np.ndarray, v: np.ndarray, times: np.ndarray, x0: np.ndarray) -> np
 
 
 def gd_distances(etas=ETAS, horizon: float = HORIZON) -> dict:
-    """For each η: max over steps k ≤ horizon/η of ‖θ_k − φ(kη)‖ for three flows.
+    r"""How far gradient descent stays from three gradient flows, for each step size.
 
-    θ_k: the exact update θ ← θ − η∇L iterated in float64 NumPy from the seeded initialisation
-    of regcore's Linear model; ``fit`` (full-batch SGD, float64) is run too and its final state
-    must equal the last iterate (its per-epoch snapshots are float32, too coarse for the exact
-    comparison). φ: the flow of L, of L̃ = L + (η/4)‖∇L‖² and of the exact modified loss
-    ½eᵀ[−log(I − ηH)/η]e.
+    For each :math:`\eta`: the largest :math:`\lVert\theta_k - \varphi(k\eta)\rVert` over the
+    steps :math:`k \le \mathrm{horizon}/\eta`. :math:`\theta_k` is the exact update
+    :math:`\theta \leftarrow \theta - \eta\nabla L` iterated in float64 NumPy from the seeded
+    initialisation of :class:`regcore.models.Linear` on the post's draw;
+    :func:`regcore.training.fit` (full-batch SGD, float64) is run too and its final state
+    compared with the last iterate (its per-epoch snapshots are float32, too coarse for the
+    exact comparison). :math:`\varphi` is the flow of :math:`L`, of :math:`\tilde L = L +
+    \frac\eta4\lVert\nabla L\rVert^2`, and of the exact modified loss :math:`\frac12
+    e^\top[-\log(I - \eta H)/\eta]e`, all from the same start.
+
+    Parameters
+    ----------
+    etas : sequence of float, optional
+        The step sizes, each > 0. Default ``ETAS``, ``(0.04, 0.02, 0.01, 0.005)``.
+    horizon : float, optional
+        The time the comparison spans; each step size runs ``round(horizon/η)`` steps.
+        Default ``HORIZON``, ``4.0``.
+
+    Returns
+    -------
+    dict
+        ``"etas"``, then one array entry per step size for each of ``"L"``, ``"Ltilde"`` and
+        ``"exact"`` (the distances to the three flows) and ``"fit_vs_update"`` (the largest
+        absolute difference between ``fit``'s final parameters and the last iterate);
+        ``"scale"`` (:math:`\lVert\theta_0 - \theta_\mathrm{OLS}\rVert`) and ``"h_max"`` (the
+        largest eigenvalue of ``H``).
+
+    Raises
+    ------
+    ValueError
+        When a step size is not allowed as a learning rate, or when ``horizon/η`` rounds to
+        fewer than 1 step (the message names it).
+    regcore.training.DivergenceError
+        When a training or validation loss becomes NaN or infinite.
     """
     data = book_data()
     q = quadratic(data)
@@ -127,7 +175,37 @@ def _orders(errors: np.ndarray) -> np.ndarray:
 
 
 def check_gd(etas=ETAS, horizon: float = HORIZON) -> tuple[Check, Check]:
-    """Two checks: observed orders 1 (flow of L) and 2 (flow of L̃); GD = exact log flow."""
+    r"""Two checks: GD's error orders to the flows of L and L̃, and GD on the exact modified flow.
+
+    From :func:`gd_distances`: the observed order of each halving,
+    :math:`\log_2(\mathrm{err}(\eta)/\mathrm{err}(\eta/2))`, must be 1 for the flow of
+    :math:`L` and 2 for the flow of :math:`\tilde L`. The first check measures the largest
+    deviation from those orders, against the tolerance :math:`\log_2(1 + \eta_\mathrm{max}
+    h_\mathrm{max})` (the next term of the expansion). The second measures the largest distance
+    of GD (both the exact update and ``fit``) from the flow of the exact modified loss, over
+    ``scale``, against :data:`TOL_EXACT`.
+
+    Parameters
+    ----------
+    etas : sequence of float, optional
+        The step sizes, each half the one before. Default ``ETAS``.
+    horizon : float, optional
+        The time the comparison spans. Default ``HORIZON``, ``4.0``.
+
+    Returns
+    -------
+    tuple of regcore.theory.check.Check
+        ``(orders, exact)``. ``orders.values`` holds :func:`gd_distances`'s result and
+        ``"orders_L"`` and ``"orders_Ltilde"``, the observed orders; ``exact.values`` holds
+        :func:`gd_distances`'s result.
+
+    Raises
+    ------
+    ValueError
+        When a step size or ``horizon`` is not allowed (see :func:`gd_distances`).
+    regcore.training.DivergenceError
+        When a training or validation loss becomes NaN or infinite.
+    """
     dist = gd_distances(etas, horizon)
     o_l, o_lt = _orders(dist["L"]), _orders(dist["Ltilde"])
     dev = max(np.abs(o_l - 1).max(), np.abs(o_lt - 2).max())
@@ -153,11 +231,42 @@ def _sgd_setup(batch_size: int = 32, seed: int = 0):
 
 
 def sgd_epoch_distances(etas=SGD_ETAS, batch_size: int = 32, seed: int = 0) -> dict:
-    """One epoch of minibatch SGD from θ = 0 against the flows of C and C̃ for time mη.
+    r"""One epoch of minibatch SGD from θ = 0 against the flows of C and C̃, for each step size.
 
-    ``fixed``: batches in one order; ``averaged``: mean iterate over all m! orders. Exact update
-    ``θ ← θ − η(H_kθ − c_k)`` iterated in NumPy, vectorised over the orders. ``minimiser_shift``:
-    how far the minimiser of C̃ is from that of C at the largest step, ``shift_eta``.
+    The post's draw (float64) is split, by a seeded permutation, into :math:`m` = ``200 //
+    batch_size`` batches of ``batch_size`` points (the remaining points are left out);
+    :math:`C` is the mean of the batch losses :math:`C_k` and :math:`\tilde C = C +
+    \frac\eta{4m}\sum_k\lVert\nabla C_k\rVert^2` (Smith et al. 2021). For each :math:`\eta`, the
+    exact update :math:`\theta \leftarrow \theta - \eta(H_k\theta - c_k)` is iterated over the
+    :math:`m` batches in NumPy, for every one of the :math:`m!` batch orders at once, and the
+    end point compared with each flow at time :math:`m\eta`: for the first order alone
+    (``fixed``) and for the mean over all orders (``avg``).
+
+    Parameters
+    ----------
+    etas : sequence of float, optional
+        The step sizes. Default ``SGD_ETAS``, ``(0.01, 0.005, 0.0025, 0.00125)``.
+    batch_size : int, optional
+        Points per batch, >= 1, giving at most 7 batches (at most 5,040 orders). Default ``32``:
+        6 batches.
+    seed : int, optional
+        Seed of NumPy's generator for the permutation. Default ``0``.
+
+    Returns
+    -------
+    dict
+        One array entry per step size for each of ``"fixed_C"``, ``"fixed_Ct"``, ``"avg_C"``
+        and ``"avg_Ct"`` (the distances of the fixed order's and the averaged end point to the
+        flows of :math:`C` and :math:`\tilde C`); ``"etas"``, ``"m"``, ``"h_max"`` (the largest
+        eigenvalue of :math:`C`'s Hessian), ``"minimiser_shift"`` (how far the minimiser of
+        :math:`\tilde C` is from that of :math:`C` at the largest step, ``"shift_eta"``),
+        ``"minimiser_norm"`` (the norm of :math:`C`'s minimiser), ``"batch_size"``,
+        ``"n_train"`` and ``"n_orders"``.
+
+    Raises
+    ------
+    ValueError
+        When ``batch_size`` is not allowed or gives more than 7 batches (the message names it).
     """
     batch_size = check_setting("batch_size", batch_size)
     q, Hk, ck, m = _sgd_setup(batch_size, seed)
@@ -195,9 +304,32 @@ def sgd_epoch_distances(etas=SGD_ETAS, batch_size: int = 32, seed: int = 0) -> d
 
 
 def check_sgd_epoch(etas=SGD_ETAS, batch_size: int = 32) -> Check:
-    """Averaged over batch orders, one SGD epoch follows C̃ to O(η³) (observed order 3).
+    r"""Check: averaged over batch orders, one SGD epoch follows the flow of C̃ to O(η³).
 
-    Also reported (no tolerance): the orders for a single fixed order, and against C.
+    From :func:`sgd_epoch_distances` (permutation seed 0): the observed orders
+    :math:`\log_2(\mathrm{err}(\eta)/\mathrm{err}(\eta/2))` of the averaged end point's distance
+    to the flow of :math:`\tilde C` must be 3. Measured: the largest deviation from 3, against
+    :math:`\log_2(1 + m\eta_\mathrm{max}h_\mathrm{max})`. Also reported, without a tolerance:
+    the orders for the single fixed order, and against the flow of :math:`C`.
+
+    Parameters
+    ----------
+    etas : sequence of float, optional
+        The step sizes, each half the one before. Default ``SGD_ETAS``.
+    batch_size : int, optional
+        Points per batch, giving at most 7 batches. Default ``32``.
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The largest deviation; ``values`` holds :func:`sgd_epoch_distances`'s result and the
+        observed orders ``"orders_avg_Ct"``, ``"orders_avg_C"``, ``"orders_fixed_Ct"`` and
+        ``"orders_fixed_C"``.
+
+    Raises
+    ------
+    ValueError
+        When ``batch_size`` is not allowed or gives more than 7 batches (the message names it).
     """
     dist = sgd_epoch_distances(etas, batch_size)
     o = _orders(dist["avg_Ct"])

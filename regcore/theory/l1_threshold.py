@@ -26,26 +26,59 @@ from .quadratic import quadratic
 
 #: The post's L1 strength.
 LAMBDA = 0.021
-#: A stronger λ for the exact-zero checks: on the whitened data the post's λ = 0.021 (threshold
-#: λ/2 = 0.0105) zeroes nothing, since the smallest |θ_OLS| there is 0.013; at λ = 0.1 four
+#: A stronger λ for the exact-zero checks. On the whitened data the post's λ = 0.021 (threshold
+#: λ/2 = 0.0105) zeroes nothing, since the smallest ``|θ_OLS|`` there is 0.013; at λ = 0.1 four
 #: coordinates fall below the threshold 0.05.
 LAMBDA_DEMO = 0.1
-#: ISTA on H = 2I contracts by (1 − 2η) per step to the closed form; what remains after it has
-#: converged is float64 rounding, ~1e-16 relative to |θ| ≲ 3: 1e-12 is a loose bound.
+#: Tolerance of :func:`check_ista`, an absolute difference. ISTA on H = 2I contracts by (1 − 2η)
+#: per step to the closed form; what remains after it has converged is float64 rounding, ~1e-16
+#: relative to ``|θ| ≲ 3``, so 1e-12 is a loose bound.
 TOL_ISTA = 1e-12
-#: Sign-gradient SGD: near zero a step moves θ by η(2(θ − w) + λ sign θ), at most 2ηλ when
-#: |w| < λ/2 (the threshold) and |θ| small, so the should-be-zero weights stay within 2ηλ once
-#: they have arrived. Measured: max |θᵢ| over the last half of training, in units of 2ηλ; ≤ 1.
+#: Tolerance of :func:`check_sign_gradient`, in units of 2ηλ. Near zero a sign-gradient SGD step
+#: moves θ by η(2(θ − w) + λ sign θ), at most 2ηλ when ``|w| < λ/2`` (the threshold) and ``|θ|``
+#: small, so the should-be-zero weights stay within 2ηλ once they have arrived. Measured:
+#: ``max |θᵢ|`` over the last half of training, in units of 2ηλ; ≤ 1.
 TOL_SIGN_AMPLITUDE = 1.0
 
 
 def soft_threshold(w, t):
-    """``sign(w)·max(|w| − t, 0)`` (NumPy)."""
+    r"""The soft-threshold :math:`S_t(w) = \operatorname{sign}(w)\max(|w| - t, 0)`, elementwise.
+
+    Moves each value by ``t`` towards zero and sets those within ``t`` of zero to exactly 0: the
+    lasso solution for a diagonal Hessian, and the proximal step of :func:`ista`.
+
+    Parameters
+    ----------
+    w : array_like
+        The values to threshold.
+    t : float or array_like
+        The threshold, >= 0; an array is broadcast against ``w`` (one threshold per value).
+
+    Returns
+    -------
+    numpy.ndarray
+        The thresholded values, the shape of ``w`` and ``t`` broadcast.
+    """
     return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
 
 
 def derive() -> dict:
-    """SymPy: the minimiser of ``(h/2)(θ − u)² + λ|θ|`` by sign branches, as a Piecewise."""
+    r"""SymPy: the minimiser of :math:`\frac h2(\theta - u)^2 + \lambda|\theta|` by sign branches.
+
+    :math:`u` is the unregularised minimiser. Each branch (:math:`\theta > 0`,
+    :math:`\theta < 0`) is solved for its stationary point and kept where the solution has the
+    branch's sign; elsewhere :math:`\theta = 0` (the subgradient condition
+    :math:`|hu| \le \lambda`). Assembled, that is the soft-threshold
+    :math:`\operatorname{sign}(u)\max(|u| - \lambda/h, 0)`.
+
+    Returns
+    -------
+    dict
+        ``"positive_branch"`` (:math:`u - \lambda/h`), ``"negative_branch"``
+        (:math:`u + \lambda/h`), ``"minimiser"`` (the ``sympy.Piecewise`` of both and 0),
+        ``"threshold"`` (the :math:`u` where the positive branch reaches 0,
+        :math:`\lambda/h`) and ``"symbols"``, ``(u, h, lambda)``.
+    """
     u = sp.Symbol("u", real=True)   # the unregularised minimiser (the book's u)
     h, lam = sp.symbols("h lambda", positive=True)
     tp = sp.Symbol("theta", positive=True)
@@ -62,7 +95,33 @@ def derive() -> dict:
 
 
 def closed_form(lam: float = LAMBDA) -> dict:
-    """On the whitened data: θ_OLS = Aᵀy/n, H = 2I, lasso θ = S(θ_OLS, λ/2) (bias penalised too)."""
+    r"""The lasso's closed form on the whitened data: the soft-thresholded OLS solution.
+
+    On the post's draw whitened in float64 (:func:`regcore.data.whiten_design`,
+    :math:`A^\top A/n = I`), :math:`H = 2I` and :math:`\theta_\mathrm{OLS} = A^\top y/n`, so the
+    minimiser of :math:`L + \lambda\lVert\theta\rVert_1` (the bias penalised too) is
+    :math:`S_{\lambda/h}(\theta_\mathrm{OLS})` with :math:`h = 2`, coordinate by coordinate
+    (:func:`soft_threshold`; :math:`h` is read off the diagonal of ``H``).
+
+    Parameters
+    ----------
+    lam : float, optional
+        The L1 strength :math:`\lambda`, finite and >= 0. Default ``LAMBDA``, ``0.021``.
+
+    Returns
+    -------
+    dict
+        ``"data"`` (the whitened float64 :class:`regcore.data.ToyData`), ``"q"`` (its
+        :class:`~regcore.theory.quadratic.Quadratic`), ``"ols"``, ``"h"`` (the diagonal of
+        ``H``), ``"lasso"`` (the closed form), ``"threshold"`` (:math:`\lambda/h` per
+        coordinate), ``"lam"`` and ``"whiteness"``, the largest absolute entry of
+        :math:`H - 2I`.
+
+    Raises
+    ------
+    ValueError
+        When ``lam`` is not a finite number >= 0 (the message names it).
+    """
     lam = check_real("lam", lam, minimum=0.0)
     data = book_data(whiten=True)
     q = quadratic(data)
@@ -74,7 +133,30 @@ def closed_form(lam: float = LAMBDA) -> dict:
 
 
 def ista(q, lam: float, lr: float, steps: int, theta0=None) -> np.ndarray:
-    """Proximal gradient descent ``θ ← S_{ηλ}(θ − η∇L)``; returns every iterate (steps+1 rows)."""
+    r"""Proximal gradient descent (ISTA) on a quadratic with an L1 penalty.
+
+    Iterates :math:`\theta \leftarrow S_{\eta\lambda}(\theta - \eta\nabla L(\theta))` in float64
+    NumPy (:func:`soft_threshold`), which makes exact zeros. Nothing is checked here: a step
+    above the stable range diverges.
+
+    Parameters
+    ----------
+    q : regcore.theory.quadratic.Quadratic
+        The loss :math:`L`.
+    lam : float
+        The L1 strength :math:`\lambda`.
+    lr : float
+        The step :math:`\eta`.
+    steps : int
+        Number of steps.
+    theta0 : array_like or None, optional
+        The start. Default ``None``: zeros.
+
+    Returns
+    -------
+    numpy.ndarray
+        Every iterate, the start first: ``(steps + 1, dims + 1)``.
+    """
     theta = np.zeros(len(q.c)) if theta0 is None else np.array(theta0, dtype=float)
     out = np.empty((steps + 1, len(theta)))
     out[0] = theta
@@ -85,7 +167,36 @@ def ista(q, lam: float, lr: float, steps: int, theta0=None) -> np.ndarray:
 
 
 def check_ista(lam: float = LAMBDA_DEMO, lr: float = 0.1, steps: int = 400) -> Check:
-    """ISTA on the whitened data against the soft-threshold closed form (max abs difference)."""
+    """Check: ISTA on the whitened data lands on the soft-threshold closed form, zeros included.
+
+    Runs :func:`ista` from zero on :func:`closed_form`'s data and measures the largest absolute
+    difference between the last iterate and the closed form, against :data:`TOL_ISTA`. If the
+    two differ in which coordinates are exactly 0, the measurement is infinite and the check
+    fails.
+
+    Parameters
+    ----------
+    lam : float, optional
+        The L1 strength, finite and >= 0. Default ``LAMBDA_DEMO``, ``0.1``, which zeroes four
+        coordinates.
+    lr : float, optional
+        ISTA's step, > 0 and below 1 (:math:`2/h` with :math:`h = 2` on the whitened data).
+        Default ``0.1``.
+    steps : int, optional
+        Number of ISTA steps, >= 1. Default ``400``.
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The largest difference; ``values`` holds ``"theta"`` (the last iterate), ``"path"``
+        (every iterate), ``"zeros"`` (the indices the closed form sets to 0), ``"lr"``,
+        ``"steps"`` and every entry of :func:`closed_form`'s result.
+
+    Raises
+    ------
+    ValueError
+        When ``lam``, ``lr`` or ``steps`` is not allowed (the message names it).
+    """
     cf = closed_form(lam)
     lr = check_stable_lr(lr, 1.0, "ISTA on whitened data: step below 1/h = 1")
     steps = check_int("steps", steps, minimum=1)
@@ -114,10 +225,40 @@ def _swing_around_zero(res, cf: dict, lam: float):
 
 
 def check_sign_gradient(lam: float = LAMBDA_DEMO, lr: float = 0.05, epochs: int = 600) -> Check:
-    """Full-batch SGD with the post's ``l1·sign θ`` term on the whitened data (float64).
+    r"""Check: full-batch SGD with the post's ``l1·sign θ`` term swings within 2ηλ of zero.
 
-    Measured: max |θᵢ| over the last half of the epochs, over the coordinates the closed form
-    sets to zero, divided by 2ηλ.
+    Trains regcore's linear model (float64, seeded initialisation) on :func:`closed_form`'s
+    whitened data with SGD at full batch and manual ``l1=λ``, a snapshot every epoch. The
+    coordinates the closed form sets to zero do not stay at zero; they swing around it.
+    Measured: the largest :math:`|\theta_i|` over those coordinates and over the last half of
+    the snapshots, divided by :math:`2\eta\lambda`, against :data:`TOL_SIGN_AMPLITUDE`.
+
+    Parameters
+    ----------
+    lam : float, optional
+        The L1 strength, finite and >= 0; it must set at least one coordinate of the closed form
+        to zero. Default ``LAMBDA_DEMO``, ``0.1``.
+    lr : float, optional
+        SGD's step :math:`\eta`, > 0. Default ``0.05``.
+    epochs : int, optional
+        Training epochs, >= 1. Default ``600``.
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The swing in units of :math:`2\eta\lambda`; ``values`` holds ``"amplitude"`` (the swing
+        itself), ``"exact_zeros"`` (how many parameters are exactly 0 in the last snapshot),
+        ``"tail_mean_max_error"`` (the largest difference between the mean of the last half and
+        the closed form), ``"snapshots"``, ``"zero_mask"`` (the closed form's zeros), ``"lr"``
+        and every entry of :func:`closed_form`'s result.
+
+    Raises
+    ------
+    ValueError
+        When ``lam``, ``lr`` or ``epochs`` is not allowed, or when ``lam`` zeroes no coordinate
+        (the message names it).
+    regcore.training.DivergenceError
+        When a training or validation loss becomes NaN or infinite.
     """
     cf = closed_form(lam)
     res = fit_linear(cf["data"], TrainSettings(optimizer="sgd", lr=lr, epochs=epochs, l1=lam,
@@ -134,11 +275,40 @@ def check_sign_gradient(lam: float = LAMBDA_DEMO, lr: float = 0.05, epochs: int 
 
 def adam_sign_amplitude(lam: float = LAMBDA_DEMO, lr: float = 0.01, epochs: int = 1000,
                         batch_size: int | None = None) -> dict:
-    """The post's Adam with ``l1=λ`` on the whitened data: swing of the should-be-zero weights.
+    r"""The post's Adam with ``l1=λ`` on the whitened data: the swing of the should-be-zero weights.
 
-    Returns the max |θᵢ| over the last half of training (over the closed form's zeros), and the
-    same in units of ``lr`` and of the threshold λ/2. No tolerance: a measurement the chapter
-    reports.
+    Trains regcore's linear model (float64, seeded initialisation) with Adam and manual
+    ``l1=λ``, a snapshot every epoch, and measures the largest :math:`|\theta_i|` over the last
+    half of the snapshots and over the coordinates the closed form (:func:`closed_form`) sets to
+    zero. No tolerance: a measurement the chapter reports.
+
+    Parameters
+    ----------
+    lam : float, optional
+        The L1 strength, finite and >= 0; it must set at least one coordinate of the closed form
+        to zero. Default ``LAMBDA_DEMO``, ``0.1``.
+    lr : float, optional
+        Adam's learning rate, > 0. Default ``0.01``.
+    epochs : int, optional
+        Training epochs, >= 1. Default ``1000``.
+    batch_size : int or None, optional
+        Minibatch size, from 1 to the 200 training points. Default ``None``: full batch.
+
+    Returns
+    -------
+    dict
+        ``"amplitude"`` (the swing), ``"per_lr"`` (it over ``lr``), ``"per_threshold"`` (it
+        over the threshold :math:`\lambda/2`), ``"exact_zeros"`` (how many parameters are
+        exactly 0 in the last snapshot), ``"snapshots"``, ``"zero_mask"`` (the closed form's zeros),
+        ``"lr"`` and ``"batch_size"``.
+
+    Raises
+    ------
+    ValueError
+        When ``lam``, ``lr``, ``epochs`` or ``batch_size`` is not allowed, or when ``lam``
+        zeroes no coordinate (the message names it).
+    regcore.training.DivergenceError
+        When a training or validation loss becomes NaN or infinite.
     """
     cf = closed_form(lam)
     res = fit_linear(cf["data"], TrainSettings(optimizer="adam", lr=lr, epochs=epochs, l1=lam,
@@ -151,11 +321,33 @@ def adam_sign_amplitude(lam: float = LAMBDA_DEMO, lr: float = 0.01, epochs: int 
 
 
 def sparsity_counts(lam: float = LAMBDA) -> dict:
-    """Where L1 sparsity shows: zeros of the lasso on the raw linear problem vs the MLP's weights.
+    r"""Where L1 sparsity shows: the lasso's zeros on the raw linear problem, the MLP's weights.
 
-    Linear: ISTA (η = 0.2, 3000 steps, converged) on the raw data counts exact zeros among the 50
-    weights. MLP: the post's L1 run and its unregularised run, best states; the fraction of
-    weights below the threshold λ/2 in magnitude.
+    Linear: :func:`ista` (:math:`\eta = 0.2`, 3000 steps, converged) on the raw (not whitened)
+    float64 data counts the exact zeros among the 50 weights. MLP: the post's L1 run and its
+    unregularised run (:func:`regcore.experiments.run`, ``"l1"`` and ``"mlp"``, float32) are
+    trained, and the weights of their best states (the bias vectors left out) are compared with
+    the threshold :math:`\lambda/2`.
+
+    Parameters
+    ----------
+    lam : float, optional
+        The L1 strength of the lasso and of the threshold. The MLP runs use the post's own
+        strength whatever ``lam`` is. Default ``LAMBDA``, ``0.021``.
+
+    Returns
+    -------
+    dict
+        ``"linear_zeros"`` (exact zeros of the lasso's weights), ``"linear_weights"`` (50),
+        ``"linear_below"`` (OLS weights smaller than :math:`\lambda/2` in magnitude),
+        ``"l1_small_fraction"`` and ``"mlp_small_fraction"`` (the fraction of each MLP's weights
+        below :math:`\lambda/2` in magnitude), ``"l1_weights"`` and ``"mlp_weights"`` (the
+        weights' magnitudes) and ``"mlp_n_weights"`` (how many weights the MLP has).
+
+    Raises
+    ------
+    regcore.training.DivergenceError
+        When a training or validation loss of an MLP run becomes NaN or infinite.
     """
     data = book_data()
     q = quadratic(data)

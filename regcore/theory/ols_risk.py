@@ -23,16 +23,36 @@ from ._common import book_data
 from .check import Check
 from .quadratic import design, expected_test_mse, quadratic, theta_of
 
-#: Monte Carlo over datasets: within 4 standard errors of the formula.
+#: Tolerance of :func:`check_monte_carlo`, in standard errors. The Monte Carlo mean over
+#: datasets must lie within 4 standard errors of the formula.
 TOL_MC_SIGMAS = 4.0
-#: A single dataset's test MSE scatters around the expectation with the per-dataset standard
-#: deviation (measured by the Monte Carlo), and the 10,000-point test split adds its own sampling
-#: error; the trained baseline must lie within 3 of the combined standard deviations.
+#: Tolerance of :func:`check_baseline`, in standard deviations. A single dataset's test MSE
+#: scatters around the expectation with the per-dataset standard deviation (measured by the Monte
+#: Carlo), and the 10,000-point test split adds its own sampling error; the trained baseline must
+#: lie within 3 of the combined standard deviations.
 TOL_BASELINE_SIGMAS = 3.0
 
 
 def derive() -> dict:
-    """SymPy: assemble and factor σ²[1 + 1/n + tr(E[(x₀ − x̄)(x₀ − x̄)ᵀ] E[S⁻¹])]."""
+    r"""SymPy: the expected test MSE of OLS with an intercept, assembled and factored.
+
+    Assembles :math:`\sigma^2[1 + 1/n + \operatorname{tr}(E[(x_0 - \bar x)(x_0 - \bar
+    x)^\top]\,E[S^{-1}])]` for :math:`d` features: the spread
+    :math:`E[(x_0 - \bar x)^2] = 1 + 1/n` per feature with ``sympy.stats``, the inverse-Wishart
+    mean :math:`E[S^{-1}] = I/(n - d - 2)`. The factored result equals the textbook
+    :math:`\sigma^2(1 + 1/n)(1 + d/(n - d - 2))`. Also its difference to the formula without
+    an intercept (:math:`d + 1` columns) and its series for large :math:`n`.
+
+    Returns
+    -------
+    dict
+        ``"spread"`` (:math:`1 + 1/n`), ``"risk"`` (as assembled), ``"closed"`` (factored),
+        ``"textbook"``, ``"equal_to_textbook"`` (``bool``, whether SymPy simplifies the
+        difference to 0), ``"no_intercept"`` and ``"difference_to_no_intercept"``,
+        ``"large_n"`` (the series in :math:`\epsilon = 1/n` to second order),
+        ``"large_n_terms"`` (its coefficients of 1, :math:`1/n` and :math:`1/n^2`) and
+        ``"symbols"``, ``(n, d, sigma)``; the number of features is the symbol named ``d``.
+    """
     n, p, sigma = sp.symbols("n d sigma", positive=True)   # d features (p is dropout's)
     x0 = st.Normal("x0", 0, 1)
     xbar = st.Normal("xbar", 0, 1 / sp.sqrt(n))      # mean of n independent N(0, 1)
@@ -55,7 +75,31 @@ def derive() -> dict:
 
 
 def risk_formula(n: int, p: int = 50, sigma: float = 0.2) -> float:
-    """``σ²(1 + 1/n)(1 + p/(n − p − 2))`` evaluated via SymPy's derived expression."""
+    r"""The expected test MSE :math:`\sigma^2(1 + 1/n)(1 + p/(n - p - 2))` of OLS with an intercept.
+
+    Evaluates :func:`derive`'s factored expression (which calls the number of features
+    :math:`d`; here ``p``).
+
+    Parameters
+    ----------
+    n : int
+        Training points, an integer >= ``p + 3`` (the inverse-Wishart mean needs
+        :math:`n > p + 2`).
+    p : int, optional
+        Number of features. Default ``50``, the book's.
+    sigma : float, optional
+        Standard deviation of the noise. Default ``0.2``, the book's.
+
+    Returns
+    -------
+    float
+        The expected test MSE.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is not an integer >= ``p + 3`` (the message names it).
+    """
     n = check_int("n", n, minimum=p + 3)
     d = derive()
     ns, ps, ss = d["symbols"]
@@ -63,10 +107,35 @@ def risk_formula(n: int, p: int = 50, sigma: float = 0.2) -> float:
 
 
 def monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0, chunk: int = 500) -> np.ndarray:
-    """Exact test MSE ``σ² + ‖θ̂ − θ_true‖²`` of OLS on ``datasets`` fresh draws of n points.
+    r"""Exact test MSE of OLS on each of ``datasets`` fresh datasets of ``n`` points.
 
-    The OLS error does not depend on the true parameters: ``θ̂ − θ_true = (AᵀA)⁻¹Aᵀ(σε)``, so
-    only the design and the noise are drawn (torch, float64, batched solves for speed).
+    The exact test MSE is :math:`\sigma^2 + \lVert\hat\theta - \theta_\mathrm{true}\rVert^2`.
+    Each of ``datasets`` datasets has ``n`` points from the book's generating process (50
+    features, :math:`x \sim N(0, I)`, noise :math:`\sigma = 0.2`). The OLS error does not
+    depend on the true parameters, :math:`\hat\theta - \theta_\mathrm{true} =
+    (A^\top A)^{-1}A^\top(\sigma\varepsilon)`, so only the design and the noise are drawn
+    (torch, float64, from a private generator; batched solves, ``chunk`` datasets at a time).
+
+    Parameters
+    ----------
+    n : int, optional
+        Training points per dataset, >= 53 (the formula needs :math:`n > 52`). Default ``200``.
+    datasets : int, optional
+        Number of datasets, >= 2. Default ``4000``.
+    seed : int, optional
+        Seed of the private torch generator, an integer in ``[0, 2**32)``. Default ``0``.
+    chunk : int, optional
+        Datasets drawn and solved at once, > 0; the draws depend on it. Default ``500``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The exact test MSE of each dataset's OLS fit, ``(datasets,)``.
+
+    Raises
+    ------
+    ValueError
+        When ``n``, ``datasets`` or ``seed`` is not allowed (the message names it).
     """
     n = check_int("n", n, minimum=53)
     datasets = check_int("datasets", datasets, minimum=2)
@@ -86,7 +155,34 @@ def monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0, chunk: int = 
 
 
 def check_monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0) -> Check:
-    """Mean test MSE over fresh datasets against the formula, in standard errors."""
+    """Check: the mean exact test MSE of OLS over fresh datasets equals :func:`risk_formula`.
+
+    Draws :func:`monte_carlo` datasets and measures the absolute difference between their mean
+    and the formula (50 features, noise 0.2) in units of the Monte Carlo standard error,
+    against :data:`TOL_MC_SIGMAS`.
+
+    Parameters
+    ----------
+    n : int, optional
+        Training points per dataset, >= 53. Default ``200``.
+    datasets : int, optional
+        Number of datasets, >= 2. Default ``4000``.
+    seed : int, optional
+        Seed of the private generator, an integer in ``[0, 2**32)``. Default ``0``.
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The distance in standard errors; ``values`` holds ``"mc"`` (the mean), ``"formula"``,
+        ``"se"`` (the standard error), ``"spread"`` (the per-dataset standard deviation, which
+        :func:`check_baseline` takes), ``"risks"`` (every dataset's), ``"n"`` and
+        ``"datasets"``.
+
+    Raises
+    ------
+    ValueError
+        When ``n``, ``datasets`` or ``seed`` is not allowed (the message names it).
+    """
     risks = monte_carlo(n, datasets, seed)
     formula = risk_formula(n)
     se = risks.std(ddof=1) / np.sqrt(len(risks))
@@ -99,10 +195,37 @@ def check_monte_carlo(n: int = 200, datasets: int = 4000, seed: int = 0) -> Chec
 
 
 def check_baseline(n: int, spread: float) -> Check:
-    """The post's linear run at ``n`` points: its test MSE at the best epoch vs the formula.
+    """Check: the post's linear model trained on ``n`` points scores what :func:`risk_formula` says.
 
-    ``spread``: the per-dataset standard deviation of the test MSE (from :func:`check_monte_carlo`
-    at the same n). Measured: |test MSE − formula| in units of the combined standard deviation.
+    Trains the post's linear run (:func:`regcore.experiments.run`, ``"linear"``, float32) on the
+    post's draw with ``n`` training points and takes its test loss at the best epoch. Measured:
+    the absolute difference between that test loss and the formula in units of the combined
+    standard deviation, the per-dataset ``spread`` and the test split's standard error added in
+    quadrature, against :data:`TOL_BASELINE_SIGMAS`.
+
+    Parameters
+    ----------
+    n : int
+        Training points, >= 53.
+    spread : float
+        The per-dataset standard deviation of the test MSE, ``values["spread"]`` of
+        :func:`check_monte_carlo` at the same ``n``.
+
+    Returns
+    -------
+    regcore.theory.check.Check
+        The distance in standard deviations; ``values`` holds ``"test"`` (the test loss at the
+        best epoch), ``"val"`` (the best validation loss), ``"formula"``, ``"test_se"`` (the
+        test split's standard error of the mean squared error, for the best state in float64),
+        ``"spread"``, ``"n"``, and the exact expected test MSEs of this draw's OLS solution
+        (``"this_draw_ols"``) and of the trained model (``"this_draw_trained"``).
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is not an integer >= 53 (the message names it).
+    regcore.training.DivergenceError
+        When a training or validation loss becomes NaN or infinite.
     """
     res = run("linear", n, snapshot_every=0)
     data = book_data(n)

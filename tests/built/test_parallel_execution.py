@@ -20,7 +20,7 @@ JB = Path(sys.executable).parent / "jupyter-book"
 BODY = "import time  # page {name}\nstart = time.time()\n{work}\nprint(f'ran {{start:.3f}} {{time.time():.3f}}')\n"
 
 
-def _make_book(root: Path, works: dict[str, str], two_cores=()) -> None:
+def _make_book(root: Path, works: dict[str, str], two_cores=(), spare: int = 0) -> None:
     for name, work in works.items():
         cell = BODY.format(name=name, work=work)  # distinct cells: distinct cache records
         extra = "regcore:\n  cores: 2\n" if name in two_cores else ""
@@ -28,7 +28,7 @@ def _make_book(root: Path, works: dict[str, str], two_cores=()) -> None:
     names = list(works)
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: {names[0]}\nchapters:\n"
                                    + "".join(f"- file: {n}\n" for n in names[1:]))
-    (root / "_config.yml").write_text(textwrap.dedent("""\
+    (root / "_config.yml").write_text(textwrap.dedent(f"""\
         title: parallel
         only_build_toc_files: true
         execute:
@@ -37,6 +37,7 @@ def _make_book(root: Path, works: dict[str, str], two_cores=()) -> None:
           config:
             nb_execution_raise_on_error: true
             regcore_execution_workers: 2
+            regcore_execution_spare: {spare}
           extra_extensions:
             - regcore.site.fresh_cache
             - regcore.site.parallel_execution
@@ -79,6 +80,18 @@ def test_a_two_core_page_runs_alone(tmp_path):
         assert end <= alone[0] or start >= alone[1], (alone, spans)
     (a0, a1), (c0, c1) = spans.values()
     assert c0 < a1 and a0 < c1  # the single-core pages still ran side by side
+
+
+def test_with_a_spare_slot_one_page_runs_beside_a_two_core_page(tmp_path):
+    works = {name: "time.sleep(4)" for name in ("a", "b", "c", "d")}
+    _make_book(tmp_path, works, two_cores=("b",), spare=1)
+    assert _build(tmp_path) == 0
+    spans = _intervals(tmp_path, works)
+    b0, b1 = spans.pop("b")
+    beside = sorted((max(s0, b0), min(s1, b1)) for s0, s1 in spans.values()
+                    if s0 < b1 and b0 < s1)
+    assert beside, spans  # the spare slot was used, by one page at a time (never 2 + 2 cores)
+    assert all(first[1] <= second[0] for first, second in zip(beside, beside[1:])), (b0, b1, spans)
 
 
 def test_a_failing_page_fails_this_build_and_the_next(tmp_path):

@@ -199,3 +199,26 @@ def test_real_book_theory_l1_imports_its_own_theory_module_only():
 def test_real_book_plain_pages_are_not_notebooks():
     index = fc.PackageIndex(["regcore"])
     assert fc.notebook_modules(ROOT / "book/references.md", index) is None
+
+
+def test_key_ignores_docstrings_comments_and_layout_but_not_code(make_pkg, tmp_path):
+    index = make_pkg({"a.py": '"""Module."""\n\ndef f(x):\n    """Doc."""\n    return x + 1\n'})
+    pkg = tmp_path / index.name
+    page = fc.cells_modules([f"import {index.name}.a"], index)
+    before = index.key(page)
+    (pkg / "a.py").write_text('"""Another module text."""\n# a comment\n\n\ndef f(x):\n'
+                              '    """Other words."""\n\n    return (x + 1)  # same\n')
+    assert index.key(page) == before
+    (pkg / "a.py").write_text('def f(x):\n    return x + 2\n')
+    changed = index.key(page)
+    assert changed != before
+    # only the first string of a body is its docstring; a second one is kept
+    (pkg / "a.py").write_text('def f(x):\n    """Doc."""\n    "kept"\n    return x + 2\n')
+    assert index.key(page) != changed
+
+
+def test_a_module_that_reads_its_docstring_is_keyed_on_its_bytes():
+    src = b'"""Usage: run me."""\nHELP = __doc__\n'
+    assert fc.code_bytes(src) == src
+    assert fc.code_bytes(b'"""One."""\nX = 1\n') == fc.code_bytes(b'"""Two."""\nX = 1\n')
+    assert fc.code_bytes(b'X = (\n') == b'X = (\n'  # does not parse: taken as it is

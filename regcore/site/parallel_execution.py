@@ -15,9 +15,9 @@ timeout and error settings, same record). MyST-NB then reads every page from the
 ``regcore_execution_spare`` (default 0) lets that many more cores' worth of chapters run than
 there are cores. A pool chapter's serial parts (its analysis, its figures) and the tail of each
 of its sweeps leave a core idle; with spare chapters running, the other processes take it up.
-The book sets 2 (two pool chapters at once, or one beside two single-core ones): measured with
-``benchmarks/build_cost.py``, a clean build's execution ended at 573 s with 2 against about
-617 s with 1 (same commit, same machine).
+The book sets 2 (two pool chapters at once, or one beside two single-core ones): a clean build of
+the same code took 616 s with 2 and 662 s with 1 (``benchmarks/build_cost.py``, within the same
+hour; the machine's speed drifts by up to 10%, so this is one measurement, not a law).
 
 A notebook that fails is not stored: MyST-NB executes it again itself and reports the error as
 usual, and a page the cache cannot serve is read again on the next build, so the build fails as

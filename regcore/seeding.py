@@ -12,6 +12,10 @@ the caller's random streams (``tests/test_seeding.py``).
 :func:`reset_seeds` is the original's global reset itself, for a reader who re-runs the post's
 own code (chapter "Notes on the original code"); regcore's library calls do not use it
 unscoped. Chapter "The toy problem" explains the protocol.
+
+:func:`input_noise_seed` is not the post's: it seeds the private generator of the Gaussian noise
+that ``input_noise`` adds to the training inputs, the one derivation that :func:`regcore.fit` and
+the sweeps (:mod:`regcore.sweep.loop`) share, so that a sweep member's noise is fit's.
 """
 from __future__ import annotations
 
@@ -43,3 +47,35 @@ def post_protocol(seed: int):
             yield
         finally:
             np.random.set_state(numpy_state)
+
+
+#: Multiplier of :func:`input_noise_seed` (a prime, as the dropout masks' 1_000_003 in
+#: ``regcore.sweep.loop._mask_seed``, but a different one).
+INPUT_NOISE_SEED_FACTOR = 1_000_033
+#: Offset of :func:`input_noise_seed`: every dropout-mask seed is below ``2**62``, every
+#: input-noise seed at or above it, so the two streams never share a seed.
+INPUT_NOISE_SEED_OFFSET = 2 ** 62
+
+
+def input_noise_seed(seed: int) -> int:
+    """The seed of a run's input-noise generator, derived from its training seed ``seed``.
+
+    ``2**62 + (seed + 1) * 1_000_033``: below ``2**64`` (``torch.Generator.manual_seed`` takes
+    it) for every seed in ``[0, 2**32)``, distinct for distinct seeds, and disjoint from the
+    dropout-mask seeds of the sweeps (``(seed + 1) * 1_000_003 % 2**62``). The noise is drawn
+    from a private ``torch.Generator`` seeded with it, never from the global generator, so input
+    noise leaves the post's draws (shuffles, dropout masks in ``fit``) where they were. Used by
+    :func:`regcore.training.fit` and :class:`regcore.sweep.loop._GroupRun`.
+
+    Parameters
+    ----------
+    seed : int
+        The run's training seed (:attr:`regcore.training.TrainSettings.seed`,
+        :attr:`regcore.sweep.settings.Member.seed`), already checked.
+
+    Returns
+    -------
+    int
+        The generator's seed, in ``[2**62, 2**64)``.
+    """
+    return INPUT_NOISE_SEED_OFFSET + (int(seed) + 1) * INPUT_NOISE_SEED_FACTOR

@@ -90,6 +90,8 @@ SETTINGS = {
     "l2": lambda n, v: check_real(n, v, minimum=0.0),
     "l1": lambda n, v: check_real(n, v, minimum=0.0),
     "batch_size": _optional(lambda n, v: check_int(n, v, minimum=1)),
+    # the standard deviation of the Gaussian noise added to every training input at every step
+    "input_noise": lambda n, v: check_real(n, v, minimum=0.0),
     "initial_eval": lambda n, v: check_choice(n, v, INITIAL_EVALS),
     # seeds
     "seed": check_seed,

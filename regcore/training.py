@@ -22,6 +22,13 @@ passes run with dropout on, draw masks from the global generator (every later ma
 later point of the stream) and record noisy epoch-0 losses. ``"clean"`` evaluates epoch 0 in eval
 mode and draws no masks, the protocol of the chapters that go beyond the post and of
 :mod:`regcore.sweep`. Without dropout the two are the same bits.
+
+Input noise (:attr:`TrainSettings.input_noise`, not in the post) adds ``s·ξ``, ξ standard
+normal, to every training batch's inputs at every step, drawn from a private generator seeded
+from the training seed (:func:`regcore.seeding.input_noise_seed`), so the post's draws stay where
+they were; epoch 0, validation and test see the clean inputs. For a linear model this is ridge
+regression in expectation (Bishop 1995; :mod:`regcore.theory.noise_injection`). With
+``input_noise=0`` (the default) nothing is drawn and the loop is the post's.
 """
 from __future__ import annotations
 
@@ -40,7 +47,7 @@ from .settings import (INITIAL_EVALS, OPTIMIZERS, check_batch_fits, check_decoup
 from .data import ToyData
 from .optim import FlatOptimizer, FlatParameters
 from .penalties import add_penalty_gradient_
-from .seeding import post_protocol
+from .seeding import input_noise_seed, post_protocol
 
 
 
@@ -97,12 +104,20 @@ class TrainSettings:
     l1 : float
         Manual L1 strength, >= 0: ``l1·sign θ`` added to the gradient before the step.
         Default ``0.0``.
+    input_noise : float
+        Standard deviation ``s`` of Gaussian noise added to the training inputs, a finite
+        number >= 0: before every step's forward pass the batch's inputs ``x`` become
+        ``x + s·ξ``, with ξ standard normal of the batch's shape, drawn (one ``randn`` per step)
+        from a private generator on the run's device seeded with
+        :func:`regcore.seeding.input_noise_seed` of ``seed``. Epoch 0, validation and test use
+        the clean inputs; the recorded training loss is that of the noisy batches. 0: no noise,
+        no draws. Default ``0.0``.
     batch_size : int or None
         Minibatch size, >= 1 and at most the data's ``n_train`` (an incomplete last batch is
         dropped); ``None``: full batch. Default ``None``.
     seed : int
-        Training-run seed (the shuffles and dropout masks), an integer in ``[0, 2**32)``.
-        Default ``42``.
+        Training-run seed (the shuffles, dropout masks and input noise), an integer in
+        ``[0, 2**32)``. Default ``42``.
     device : str
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (CUDA when present, else CPU); a CUDA
         device must exist here. Default ``"cpu"``.
@@ -126,6 +141,7 @@ class TrainSettings:
     weight_decay: float = 0.0
     l2: float = 0.0
     l1: float = 0.0
+    input_noise: float = 0.0  # std of Gaussian noise on the training inputs; 0: none
     batch_size: int | None = None  # None: full batch
     seed: int = 42
     device: str = "cpu"
@@ -150,8 +166,8 @@ class FitResult:
     settings : TrainSettings
         The settings of the run.
     train_loss : numpy.ndarray
-        Mean loss of each epoch's training batches (each measured before its step), shape
-        ``(epochs + 1,)``.
+        Mean loss of each epoch's training batches (each measured before its step; with
+        ``input_noise``, on the noisy inputs from epoch 1 on), shape ``(epochs + 1,)``.
     val_loss : numpy.ndarray
         Validation loss after each epoch, shape ``(epochs + 1,)``.
     snapshot_epochs : numpy.ndarray
@@ -335,7 +351,7 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
         Trained on the training split, the best epoch selected on the validation split, scored once
         on the test split.
     settings : TrainSettings, optional
-        Optimiser, penalties, epochs, batch size, seed, device and recording.
+        Optimiser, penalties, input noise, epochs, batch size, seed, device and recording.
         Default ``TrainSettings()``.
     progress : bool, optional
         Show a progress bar of the epochs. Default ``False``.
@@ -370,6 +386,11 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
     theta = flat.flat
     optimizer = FlatOptimizer(settings.optimizer, settings.lr, settings.weight_decay)
     l2, l1 = settings.l2, settings.l1
+    # Input noise from a private generator (the post's global draws stay where they were); with
+    # input_noise 0 there is no generator and the loop below is the post's, draw for draw.
+    noise = settings.input_noise
+    noise_gen = (torch.Generator(device=device).manual_seed(input_noise_seed(settings.seed))
+                 if noise else None)
 
     epochs = settings.epochs
     every = settings.snapshot_every
@@ -415,6 +436,9 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
             _draw_loader_base_seed()
             losses = []
             for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size):
+                if noise_gen is not None:  # one (rows, dims) draw per step, before the forward
+                    xb = xb + noise * torch.randn(xb.shape, generator=noise_gen,
+                                                  dtype=xb.dtype, device=device)
                 flat.zero_grad()
                 loss = F.mse_loss(model(xb), yb)
                 loss.backward()

@@ -44,13 +44,15 @@ def test_the_scope_restores_the_callers_streams_even_on_error():
     lambda data: Linear(50, seed=3),
     lambda data: MLP((50, 8, 1), dropout=0.3, seed=3),
     lambda data: fit(MLP((50, 8, 1), dropout=0.3), data, TrainSettings(epochs=3)),
+    lambda data: fit(MLP((50, 8, 1)), data, TrainSettings(epochs=3, input_noise=0.5)),
     lambda data: run("dropout", data=data, snapshot_every=0),
     lambda data: train_original(Linear(50), data.x_train, data.y_train, data.x_val, data.y_val,
                                 epochs=2),
-    lambda data: sweep([Member(dropout=0.2), Member(seed=3)],
+    lambda data: sweep([Member(dropout=0.2), Member(seed=3, input_noise=0.5)],
                        SweepSettings(sizes=(50, 8, 1), epochs=3, n_train=20, n_val=30,
                                      n_test=30, snapshots=0)),
-], ids=["make_data", "Linear", "MLP", "fit", "run", "train_original", "sweep"])
+], ids=["make_data", "Linear", "MLP", "fit", "fit input_noise", "run", "train_original",
+        "sweep"])
 def test_library_calls_leave_the_callers_generators_as_they_were(call, monkeypatch):
     # run("dropout") trains 2000 epochs: shorten it (the draws per epoch are what matters)
     import regcore.experiments as ex
@@ -64,3 +66,16 @@ def test_library_calls_leave_the_callers_generators_as_they_were(call, monkeypat
     before = _states()
     call(data)
     assert _same(_states(), before)
+
+
+def test_input_noise_seeds_are_distinct_and_never_a_dropout_mask_seed():
+    # One derivation for fit and the sweeps; its seeds lie in [2**62, 2**64), the dropout-mask
+    # seeds (sweep.loop._mask_seed) below 2**62, so the two streams never coincide.
+    from regcore.seeding import input_noise_seed
+    from regcore.sweep.loop import _mask_seed
+    seeds = [0, 1, 2, 41, 42, 43, 1_000_002, 2 ** 31, 2 ** 32 - 1]
+    noise = [input_noise_seed(s) for s in seeds]
+    assert len(set(noise)) == len(seeds)
+    assert all(2 ** 62 <= n < 2 ** 64 for n in noise)
+    assert all(_mask_seed(s) < 2 ** 62 for s in seeds)
+    torch.Generator().manual_seed(input_noise_seed(2 ** 32 - 1))  # the largest one is accepted

@@ -132,7 +132,8 @@ def test_model_that_does_not_fit_the_data(data200):
     ({"weight_decay": -1.0}, "weight_decay"), ({"l2": -0.1}, "l2"), ({"l1": -0.5}, "l1"),
     ({"batch_size": 0}, "batch_size"), ({"optimizer": "rmsprop"}, "optimizer"),
     ({"seed": -1}, "seed"), ({"device": "tpu"}, "device"), ({"lr": math.inf}, "lr"),
-    ({"epochs": 2.0}, "epochs"), ({"snapshot_every": -2}, "snapshot_every")])
+    ({"epochs": 2.0}, "epochs"), ({"snapshot_every": -2}, "snapshot_every"),
+    ({"input_noise": -0.3}, "input_noise"), ({"input_noise": math.nan}, "input_noise")])
 def test_bad_settings_are_refused_when_made(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name}=") as err:
         TrainSettings(**kwargs)
@@ -146,3 +147,45 @@ def test_summary_is_plain_json_numbers(data200):
                       "seconds"}
     assert all(type(v) in (float, int) for v in s.values())
     assert s["best_train_loss"] == r.train_loss[r.best_epoch]
+
+
+def test_input_noise_is_x_plus_s_xi_from_the_runs_own_generator():
+    # An independent loop: full-batch gradient descent on the linear model (float64), the rows in
+    # fit's shuffled order, and before each step x + s·ξ with ξ drawn, one (rows, dims) randn per
+    # step, from a generator seeded with input_noise_seed(seed). Epoch 0 and validation are clean.
+    from regcore.seeding import input_noise_seed
+    from regcore.sweep.loop import _shuffle_seeds
+    data = make_data(n_train=40, n_val=30, n_test=30).to(dtype=torch.float64)
+    s, lr, epochs, seed = 0.3, 0.05, 4, 5
+    r = fit(Linear().double(), data, TrainSettings(optimizer="sgd", lr=lr, epochs=epochs,
+                                                   input_noise=s, seed=seed, snapshot_every=1))
+    clean = fit(Linear().double(), data, TrainSettings(optimizer="sgd", lr=lr, epochs=epochs,
+                                                       seed=seed))
+    assert r.train_loss[0] == clean.train_loss[0] and r.val_loss[0] == clean.val_loss[0]
+    init = Linear().double()
+    w, b = init.net.weight.detach()[0].clone(), init.net.bias.detach()[0].clone()
+    gen = torch.Generator().manual_seed(input_noise_seed(seed))
+    perm_seeds = _shuffle_seeds(seed, epochs)
+    for epoch in range(1, epochs + 1):
+        perm = torch.randperm(40, generator=torch.Generator().manual_seed(perm_seeds[epoch]))
+        x = data.x_train[perm] + s * torch.randn((40, 50), generator=gen, dtype=torch.float64)
+        resid = x @ w + b - data.y_train[perm, 0]
+        assert r.train_loss[epoch] == pytest.approx((resid ** 2).mean().item(), rel=1e-12)
+        w, b = w - lr * 2 * (x.T @ resid) / 40, b - lr * 2 * resid.mean()
+        assert np.allclose(r.snapshots[epoch], torch.cat([w, b[None]]).numpy(), rtol=1e-6,
+                           atol=1e-7)  # snapshots are float32
+        val = F.mse_loss(data.x_val @ w[:, None] + b, data.y_val).item()
+        assert r.val_loss[epoch] == pytest.approx(val, rel=1e-12)  # validation: clean inputs
+    assert torch.allclose(r.final_state["net.weight"][0], w, rtol=1e-12, atol=1e-14)
+
+
+def test_zero_input_noise_draws_nothing(data200, monkeypatch):
+    # input_noise=0 is the post's loop: no normal draws at all (the fidelity tests check its
+    # bits against the original); a positive one draws one (rows, dims) tensor per step.
+    calls = []
+    randn = torch.randn
+    monkeypatch.setattr(torch, "randn", lambda *a, **k: calls.append(a) or randn(*a, **k))
+    fit(Linear(), data200, TrainSettings(epochs=3, batch_size=64, input_noise=0.0))
+    assert calls == []
+    fit(Linear(), data200, TrainSettings(epochs=3, batch_size=64, input_noise=0.1))
+    assert calls == [(torch.Size([64, 50]),)] * 9

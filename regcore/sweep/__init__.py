@@ -1,14 +1,14 @@
 """Many settings or seeds trained at once, as one batched model with stacked parameters.
 
 A sweep trains K *members* — each with its own weight decay, L2 and L1 strength, dropout rate,
-batch size, data seed, init seed and training seed — that share the architecture, the number of
-epochs, the optimiser and its learning rate. The K parameter vectors are the rows of one (K, P)
-tensor; every layer is a batched matmul over the members, and the backward pass is written out
-(``_Stacked.loss_and_grad`` in :mod:`regcore.sweep.stacked`) so that all K gradients land in one
-(K, P) buffer; torch's Adam/AdamW/SGD rule (:class:`regcore.optim.FlatOptimizer`), being
-elementwise, steps all rows at once with per-member weight decay. Members with different batch
-sizes take different numbers of steps per epoch, so :func:`~regcore.sweep.run.sweep` trains them as separate
-groups.
+input noise, batch size, data seed, init seed and training seed — that share the architecture,
+the number of epochs, the optimiser and its learning rate. The K parameter vectors are the rows
+of one (K, P) tensor; every layer is a batched matmul over the members, and the backward pass is
+written out (``_Stacked.loss_and_grad`` in :mod:`regcore.sweep.stacked`) so that all K gradients
+land in one (K, P) buffer; torch's Adam/AdamW/SGD rule (:class:`regcore.optim.FlatOptimizer`),
+being elementwise, steps all rows at once with per-member weight decay. Members with different
+batch sizes take different numbers of steps per epoch, so :func:`~regcore.sweep.run.sweep` trains
+them as separate groups.
 
 Each member follows :func:`regcore.training.fit` with the same settings and seeds: the same data
 (:func:`regcore.data.make_data` with its data seed), the same initial weights (the model built
@@ -23,7 +23,9 @@ members round differently in the last bits, and then plain runs agree to 1e-5 an
 until their trajectories separate. Dropout masks come from a generator of each member's own
 (seeded by its training seed) and epoch 0 is measured in eval mode (fit's
 ``initial_eval="clean"``), so dropout members agree with ``fit`` in distribution over seeds,
-not draw for draw, and a member's run is the same alone as in any sweep or worker split.
+not draw for draw, and a member's run is the same alone as in any sweep or worker split. Input
+noise, by contrast, comes from a generator seeded as ``fit`` seeds its own
+(:func:`regcore.seeding.input_noise_seed`), so a noisy member repeats ``fit`` draw for draw.
 ``tests/test_sweep.py`` checks all of these.
 
 Validation runs on a schedule (:mod:`regcore.schedule`); the best epoch is the evaluated epoch of

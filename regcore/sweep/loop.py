@@ -14,8 +14,11 @@ from a private generator) and the same operations in the same order, which
 ``tests/test_sweep.py`` checks bit for bit; any change here must keep every floating-point
 operation, random draw and generator seeding where it is. Dropout masks come from each member's
 own generator (:func:`_mask_seed`, :func:`_dropout_masks`), so a member's run does not depend on
-which members share its sweep. Used by the "Beyond one seed" chapters (``book/beyond/seeds.md``,
-``tuning.md``) and ``python -m regcore sweep``.
+which members share its sweep. Input noise comes from each noisy member's own generator too,
+seeded as ``fit`` seeds its own (:func:`regcore.seeding.input_noise_seed`) and drawn in
+``fit``'s order (one ``(rows, dims)`` draw per step), so a member's noise is ``fit``'s draw for
+draw. Used by the "Beyond one seed" chapters (``book/beyond/seeds.md``, ``tuning.md``) and
+``python -m regcore sweep``.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from tqdm.auto import tqdm
 from ..experiments import ModelSpec
 from ..models import flatten_params
 from ..optim import FlatOptimizer
+from ..seeding import input_noise_seed
 from ..settings import check_batch_fits
 from .stacked import _Stacked
 
@@ -97,7 +101,7 @@ class _GroupRun:
 
     def _init_params(self, members, settings):
         """Initial parameters (each member's model built with its init seed, flattened),
-        penalties, dropout generators, optimiser and the shuffle's state."""
+        penalties, dropout and input-noise generators, optimiser and the shuffle's state."""
         k, n, device, sizes = self.k, self.n, self.device, self.sizes
         self.theta = theta = torch.stack([
             flatten_params(ModelSpec(settings.model, sizes, m.dropout, m.init_seed)
@@ -113,6 +117,10 @@ class _GroupRun:
         # seed (not fit's stream), so its run does not depend on which members share its sweep.
         self.dropping = [(i, 1.0 - m.dropout, torch.Generator(device=device).manual_seed(
             _mask_seed(m.seed))) for i, m in enumerate(members) if m.dropout > 0]
+        # Input noise: each noisy member draws from its own generator, seeded as fit seeds its
+        # own, so its noise is fit's; members without noise have none and draw nothing.
+        self.noisy = [(i, m.input_noise, torch.Generator(device=device).manual_seed(
+            input_noise_seed(m.seed))) for i, m in enumerate(members) if m.input_noise > 0]
         self.optimizer = FlatOptimizer(settings.optimizer, settings.lr, wd if any_wd else 0.0)
         self.perm_seeds = [_shuffle_seeds(m.seed, self.epochs) for m in members]
         self.perm_gen = torch.Generator()
@@ -190,11 +198,20 @@ class _GroupRun:
         self.j_eval = 1
 
     def train_epoch(self, epoch: int) -> None:
-        """One epoch of training steps on its shuffle, then :meth:`record`."""
+        """One epoch of training steps on its shuffle, then :meth:`record`.
+
+        Noisy members' inputs get their noise in place (``xb`` is this epoch's own gather): per
+        step, one ``(rows, dims)`` draw from the member's generator, scaled by its ``s``, then
+        added, fit's ``x + s·ξ`` in fit's two roundings.
+        """
         theta = self.theta
         xb, yb = self.shuffled(epoch)
         losses = torch.empty(self.n_batches, self.k, device=self.device)
         for j in range(self.n_batches):
+            for i, s, gen in self.noisy:
+                x = xb[i, j]
+                x.add_(s * torch.randn(x.shape, generator=gen, dtype=x.dtype,
+                                       device=x.device))
             keep = _dropout_masks(self.dropping, self.k, self.bs, self.hidden, self.device) \
                 if self.dropping else None
             per_member, grad = self.net.loss_and_grad(xb[:, j], yb[:, j], keep)

@@ -24,11 +24,11 @@ from ..schedule import evaluation_epochs, log_epochs
 
 @dataclass(frozen=True)
 class Member:
-    """One member's own settings: penalties, dropout, batch size and its three seeds.
+    """One member's own settings: penalties, dropout, input noise, batch size and its three seeds.
 
-    ``seed`` is the training-run seed (:attr:`regcore.training.TrainSettings.seed`: shuffles and
-    dropout in ``fit``); ``init_seed`` builds the model; ``data_seed`` draws the data. ``label`` is
-    free text carried into the results (e.g. ``"l1"``). Checked when made.
+    ``seed`` is the training-run seed (:attr:`regcore.training.TrainSettings.seed`: shuffles,
+    dropout and input noise in ``fit``); ``init_seed`` builds the model; ``data_seed`` draws the
+    data. ``label`` is free text carried into the results (e.g. ``"l1"``). Checked when made.
 
     Attributes
     ----------
@@ -42,6 +42,12 @@ class Member:
     dropout : float
         Dropout probability of the MLP's hidden layers, in ``[0, 1)``; 0 for the linear model.
         Default ``0.0``.
+    input_noise : float
+        Standard deviation of the Gaussian noise added to the member's training inputs at every
+        step, a finite number >= 0, as :attr:`regcore.training.TrainSettings.input_noise`: drawn
+        from the member's own generator, seeded as ``fit`` seeds it
+        (:func:`regcore.seeding.input_noise_seed` of ``seed``), so that the member's noise is
+        ``fit``'s draw for draw. Default ``0.0``.
     batch_size : int or None
         Minibatch size, >= 1 and at most the sweep's ``n_train``; ``None``: full batch.
         Default ``None``.
@@ -50,8 +56,8 @@ class Member:
     init_seed : int
         Seed of the member's initial weights, an integer in ``[0, 2**32)``. Default ``42``.
     seed : int
-        Training-run seed (the shuffles, and the member's own dropout-mask generator), an integer
-        in ``[0, 2**32)``. Default ``42``.
+        Training-run seed (the shuffles, the member's own dropout-mask generator and its
+        input-noise generator), an integer in ``[0, 2**32)``. Default ``42``.
     label : str
         Free text carried into the results, e.g. to pick members with :meth:`SweepResult.where`.
         Default ``""``.
@@ -66,6 +72,7 @@ class Member:
     l2: float = 0.0
     l1: float = 0.0
     dropout: float = 0.0
+    input_noise: float = 0.0  # std of Gaussian noise on the training inputs; 0: none
     batch_size: int | None = None  # None: full batch
     data_seed: int = 42
     init_seed: int = 42

@@ -16,6 +16,7 @@ module                    chapter
 ``implicit_gd``           Implicit regularisation of gradient descent
 ``adam_l2_vs_adamw``      Adam + L2 versus AdamW
 ``early_stopping``        Early stopping as L2
+``noise_injection``       Noise injection is Tikhonov regularisation (planned, part four)
 ========================  ===================================================================
 
 Shared: :mod:`~regcore.theory.quadratic` (the linear model's loss as a quadratic),

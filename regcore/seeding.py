@@ -14,7 +14,7 @@ own code (chapter "Notes on the original code"); regcore's library calls do not 
 unscoped. Chapter "The toy problem" explains the protocol.
 
 :func:`input_noise_seed` is not the post's: it seeds the private generator of the Gaussian noise
-that ``input_noise`` adds to the training inputs, the one derivation that :func:`regcore.fit` and
+that ``input_noise`` adds to the training inputs, the one derivation that :func:`regcore.training.fit` and
 the sweeps (:mod:`regcore.sweep.loop`) share, so that a sweep member's noise is fit's.
 """
 from __future__ import annotations

@@ -36,7 +36,7 @@ from ._common import batch_means_se, book_data, tail_mean
 from .check import Check
 from .quadratic import expected_test_mse, quadratic, theta_of
 
-#: The noise level of the check: standard deviation of the noise on each input.
+#: Standard deviation of the noise on each input in the check (the noise level).
 S = 0.5
 #: Learning rate of :func:`train_with_noise` (SGD, full batch: plain gradient descent).
 LR = 0.01

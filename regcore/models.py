@@ -7,7 +7,8 @@
 Both constructors create their layers in order under the post's seeding protocol
 (:func:`regcore.seeding.post_protocol`, scoped: the caller's generators are left as they were), so
 the initial weights equal the original code's. :func:`flatten_params` is the single place that defines the
-order of the flat parameter vector used by snapshots, norms and theory checks.
+order of the flat parameter vector used by snapshots, norms and theory checks; :func:`load_flat`
+puts such a vector back into a model (a sweep member's parameters, for chapter "Noise injection").
 """
 from __future__ import annotations
 
@@ -171,3 +172,42 @@ def count_params(model: nn.Module) -> int:
         The sum of ``numel()`` over ``model.parameters()``.
     """
     return sum(p.numel() for p in model.parameters())
+
+
+def load_flat(model: nn.Module, theta) -> nn.Module:
+    """Copy a flat parameter vector into ``model``, in the order of :func:`flatten_params`.
+
+    The inverse of :func:`flatten_params`: a sweep keeps each member's parameters as such a vector
+    (:attr:`regcore.sweep.settings.SweepResult.best_theta`), and this turns one back into a model
+    that can be evaluated or differentiated (chapter "Noise injection"). The values are cast to
+    each parameter's dtype and device.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model to fill, e.g. ``MLP(sizes)``; changed in place.
+    theta : array_like
+        The flat vector, :func:`count_params` ``(model)`` numbers.
+
+    Returns
+    -------
+    torch.nn.Module
+        ``model``, so that the call can end an expression.
+
+    Raises
+    ------
+    ValueError
+        When ``theta`` is not a 1-D vector of :func:`count_params` ``(model)`` numbers (the
+        message names it).
+    """
+    flat = torch.as_tensor(theta)
+    n = count_params(model)
+    if flat.ndim != 1 or flat.numel() != n:
+        raise ValueError(f"theta of shape {tuple(flat.shape)} is not allowed: theta must be a 1-D "
+                         f"vector of the model's {n} parameters")
+    with torch.no_grad():
+        start = 0
+        for p in model.parameters():
+            p.copy_(flat[start:start + p.numel()].reshape(p.shape).to(p.dtype))
+            start += p.numel()
+    return model

@@ -7,6 +7,8 @@
   (chapter "Tuning, and more data").
 * :func:`learning_curves` — test loss against n_train for the linear model, the plain MLP and
   each tuned regularised MLP (same chapter).
+* :func:`noise_grid` — validation and test loss against the standard deviation of Gaussian noise
+  on the MLP's training inputs, over seeds (chapter "Noise injection is Tikhonov regularisation").
 * :func:`summary` — mean and 95% interval of a score per group of members.
 * :func:`divergence_report` — which members diverged, and when.
 
@@ -45,6 +47,11 @@ GRIDS = {
 #: The epochs of each grid, 1000 for all, as in the learning curves that use the tuned values (the
 #: post's L1 and dropout runs take 2000; 1000 keeps the chapter's build within its time budget).
 GRID_EPOCHS = {"weight_decay": 1000, "l1": 1000, "dropout": 1000, "batch_size": 1000}
+
+#: The input-noise grid of chapter "Noise injection is Tikhonov regularisation", the standard
+#: deviation of the Gaussian noise added to every training input at every step (0 is the plain
+#: MLP, the seeds' paired baseline). The inputs have unit variance, so 0.5 is half their spread.
+NOISE_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.5)
 
 #: The training-set sizes of the learning curves, from 4 times fewer to 4 times more points than
 #: the post's 200. (Up to 1600 until the build's cost was cut: that point alone took a third of the
@@ -218,6 +225,42 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
         jobs[field] = (members, post_settings("mlp", epochs=GRID_EPOCHS[field],
                                               max_evals=TUNING_EVALS))
     return sweep_many(jobs, workers, progress)
+
+
+def noise_grid(seeds: int = 20, workers: int = 2, progress: bool = False) -> SweepResult:
+    """The post's MLP trained with each input-noise level of :data:`NOISE_GRID`, over seeds.
+
+    As :func:`strength_grids` does for the other regularisers: seed s sets the data, init and
+    training seeds together, so that members at different noise levels are paired by seed; n_train
+    200, ``GRID_EPOCHS["weight_decay"]`` epochs, validation budget :data:`TUNING_EVALS`; the
+    parameters at each member's best epoch are kept (``best_theta``), as every sweep keeps them.
+    Chapter "Noise injection is Tikhonov regularisation".
+
+    Parameters
+    ----------
+    seeds : int, optional
+        Number of seeds, s = 0 … seeds-1. Default ``20``.
+    workers : int, optional
+        Processes for :func:`regcore.sweep.run.sweep_many`, >= 1. Default ``2``.
+    progress : bool, optional
+        Show progress bars. Default ``False``.
+
+    Returns
+    -------
+    regcore.sweep.settings.SweepResult
+        Members level by level, seeds 0…seeds-1 within each, labelled ``"input_noise"``.
+
+    Raises
+    ------
+    ValueError
+        When ``workers`` is not allowed (the message names it), or when ``seeds`` < 1.
+    """
+    settings = post_settings("mlp", epochs=GRID_EPOCHS["weight_decay"], max_evals=TUNING_EVALS)
+    # one job per level, so that the pool's workers share the grid
+    jobs = {v: ([Member(input_noise=v, data_seed=s, init_seed=s, seed=s, label="input_noise")
+                 for s in range(seeds)], settings) for v in NOISE_GRID}
+    results = sweep_many(jobs, workers, progress)
+    return SweepResult.concat([results[v] for v in NOISE_GRID])
 
 
 def finite(result: SweepResult) -> SweepResult:

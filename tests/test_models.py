@@ -3,6 +3,7 @@ import torch
 from torch import nn
 
 from regcore import MLP, Linear, count_params, flatten_params, reset_seeds
+from regcore.models import load_flat
 
 
 def test_linear_init_is_the_seeded_nn_linear():
@@ -88,3 +89,22 @@ def test_mlp_train_mode_dropout_zeroes_p_and_scales_survivors():
 def test_bad_model_parameters_are_named(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name}=.*"):
         MLP(**kwargs)
+
+
+def test_load_flat_is_the_inverse_of_flatten_params():
+    source, target = MLP(seed=1), MLP(seed=2)
+    theta = flatten_params(source)
+    assert load_flat(target, theta.numpy()) is target
+    assert torch.equal(flatten_params(target), theta)
+    for p, q in zip(source.parameters(), target.parameters()):
+        assert torch.equal(p, q)
+    # cast to the model's dtype
+    wide = load_flat(MLP().double(), theta.double())
+    assert next(wide.parameters()).dtype == torch.float64
+    assert torch.equal(flatten_params(wide).float(), theta)
+
+
+@pytest.mark.parametrize("theta", [torch.zeros(3), torch.zeros(2, count_params(MLP()) // 2)])
+def test_load_flat_names_a_vector_of_the_wrong_shape(theta):
+    with pytest.raises(ValueError, match=f"theta of shape .* {count_params(MLP())} parameters"):
+        load_flat(MLP(), theta)

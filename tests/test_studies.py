@@ -197,3 +197,29 @@ def test_learning_curves_reuse_the_grids_members_exactly(monkeypatch):
         assert [m.label for m in a.members] == [m.label for m in b.members] == [key[0]] * 2
         for field in ("test_loss_at_best", "best_val_loss", "val_loss", "train_loss"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=str(key))
+
+
+def test_noise_grid_pairs_every_level_by_seed(monkeypatch):
+    monkeypatch.setitem(studies.GRID_EPOCHS, "weight_decay", 20)
+    res = studies.noise_grid(seeds=2, workers=1)
+    assert len(res) == 2 * len(studies.NOISE_GRID)
+    assert [m.input_noise for m in res.members] == [v for v in studies.NOISE_GRID for _ in (0, 1)]
+    assert [m.seed for m in res.members] == [0, 1] * len(studies.NOISE_GRID)
+    assert all(m.data_seed == m.init_seed == m.seed for m in res.members)
+    assert res.settings.epochs == 20 and res.settings.max_evals == studies.TUNING_EVALS
+    # the plain level trains the same members as a grid without noise
+    plain = res.where(input_noise=0.0)
+    again = studies.sweep_many({"x": ([m for m in plain.members], res.settings)}, 1)["x"]
+    np.testing.assert_array_equal(plain.val_loss, again.val_loss)
+    # noise changes training: the noisiest level's losses differ from the plain ones
+    assert not np.array_equal(res.where(input_noise=max(studies.NOISE_GRID)).val_loss,
+                              plain.val_loss)
+
+
+def test_strength_figure_with_one_panel():
+    grid = studies.NOISE_GRID
+    rows = [(0.3, 0.2, 0.4)] * len(grid)
+    fig = sweep_figures.strength_figure({"input noise s": ([f"{v:g}" for v in grid], rows, rows,
+                                                            1)})
+    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "input noise s"
+    plt.close(fig)

@@ -52,3 +52,17 @@ def test_bad_values_are_named():
     assert bad.returncode == 2 and "seeds=0" in bad.stderr
     bad = _cli("--dropout", "1.5", "--seeds", "1", "--no-progress")
     assert bad.returncode == 2 and "dropout=1.5" in bad.stderr
+
+
+def test_input_noise_grid_from_the_command_line():
+    out = _cli("--run", "mlp", "--input-noise", "0", "0.2", "--seeds", "1", "--epochs", "10",
+               "--no-progress")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["input_noise"] for r in rows] == [0.0, 0.2]
+    ours = sweep(members_for("mlp", {"input_noise": [0.0, 0.2]}, 1, "init"),
+                 settings_for("mlp", 200, 10, 64, "cpu"))
+    assert [r["best_val_loss"] for r in rows] == list(ours.best_val_loss)
+    assert rows[0]["best_val_loss"] != rows[1]["best_val_loss"]   # the noise changed training
+    bad = _cli("--input-noise", "-1", "--seeds", "1", "--no-progress")
+    assert bad.returncode == 2 and "input_noise=-1" in bad.stderr

@@ -106,16 +106,21 @@ def strength_figure(panels: dict) -> plt.Figure:
     Parameters
     ----------
     panels : dict
-        ``{title: (tick_labels, val, test, tuned_index)}`` for up to four panels (a 2 × 2
-        grid): ``val`` and ``test`` have one row ``(mean, low, high)`` per grid value,
-        ``tuned_index`` is the position of the tuned value.
+        ``{title: (tick_labels, val, test, tuned_index)}`` for one panel or up to four (a 2 × 2
+        grid; chapter "Noise injection is Tikhonov regularisation" draws one): ``val`` and
+        ``test`` have one row ``(mean, low, high)`` per grid value, ``tuned_index`` is the
+        position of the tuned value.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The 2 × 2 figure, with one legend under it.
+        The figure, with one legend under it.
     """
-    fig, axes = plt.subplots(2, 2, figsize=(8, 6.6))
+    if len(panels) == 1:
+        fig, ax = plt.subplots(figsize=(5.6, 4.2))
+        axes = np.array([[ax]])
+    else:
+        fig, axes = plt.subplots(2, 2, figsize=(8, 6.6))
     for ax, (title, (ticks, val, test, best)) in zip(axes.ravel(), panels.items()):
         xs = np.arange(len(ticks))
         # Validation and test often coincide: a filled band for validation, the test interval as

@@ -1,0 +1,64 @@
+"""Figures of chapter "Noise injection is Tikhonov regularisation": the noise's excess loss.
+
+* :func:`expansion_figure` — what input noise adds to the training loss, relative to Bishop's
+  leading term, against the noise level: one band (mean and 95% interval over seeds) per family
+  of trained models, one panel per quantity.
+
+The numbers come from :func:`regcore.theory.noise_injection.excess_over_members`; the style from
+:func:`regcore.figures.style.use_book_style`. (The chapter's validation and test losses against
+the noise level are :func:`regcore.figures.sweeps.strength_figure` with one panel.)
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import NullFormatter
+
+from .style import MAX_WIDTH_IN, SERIES_COLOURS
+
+
+def expansion_figure(s, panels) -> plt.Figure:
+    """Ratios against the noise level on a log x axis, one band per series, side-by-side panels.
+
+    Each series is a line through its means with markers and a filled band between its interval
+    ends, in the series colours in order; a thin black line marks a panel's ``"reference"`` (for the
+    ratio to the Jacobian term, 1: the term is the whole excess, as it is for the linear model). The x ticks are the levels. The
+    legend, shared, sits under the panels.
+
+    Parameters
+    ----------
+    s : array_like
+        The noise levels (x axis), shared by every series.
+    panels : sequence of dict
+        One dict per panel: ``"title"``, ``"ylabel"``, ``"series"``, a list of
+        ``(label, rows)`` with one row ``(mean, low, high)`` per level, and optionally
+        ``"reference"``, the y value of a thin black line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, one panel per entry.
+    """
+    s = np.asarray(s, dtype=float)
+    fig, axes = plt.subplots(1, len(panels), figsize=(min(4.4 * len(panels), MAX_WIDTH_IN), 4.2),
+                             squeeze=False)
+    for ax, panel in zip(axes[0], panels):
+        ref = panel.get("reference")
+        if ref is not None:
+            ax.axhline(ref, color="black", lw=1)
+        for i, (label, rows) in enumerate(panel["series"]):
+            rows = np.asarray(rows, dtype=float)
+            colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+            ax.plot(s, rows[:, 0], "o-", color=colour, ms=4, label=label)
+            ax.fill_between(s, rows[:, 1], rows[:, 2], color=colour, alpha=0.2, lw=0)
+        ax.set_xscale("log")
+        ax.set_xticks(s)
+        ax.set_xticklabels([f"{v:g}" for v in s])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("noise level s")
+        ax.set_ylabel(panel["ylabel"])
+        ax.set_title(panel["title"])
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3),
+               frameon=False)
+    return fig

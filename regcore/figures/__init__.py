@@ -7,6 +7,8 @@ return an :class:`~regcore.figures.explorable.Explorable`, HTML a reader drives.
 * :mod:`~regcore.figures.runs` — single training runs (chapters 2–8).
 * :mod:`~regcore.figures.sweeps` — results over seeds and settings (part "Beyond one seed").
 * :mod:`~regcore.figures.theory` — closed forms against trained models (part "Theory, checked").
+* :mod:`~regcore.figures.descent` — test error against data and features, the double-descent
+  peak (chapter "Double descent, and the regularisation that removes it").
 * :mod:`~regcore.figures.noise` — what input noise adds to trained models' loss (chapter "Noise
   injection is Tikhonov regularisation").
 * :mod:`~regcore.figures.explorable` — figures a reader drives with a slider or a selector, as

@@ -22,8 +22,8 @@ def expansion_figure(s, panels) -> plt.Figure:
 
     Each series is a line through its means with markers and a filled band between its interval
     ends, in the series colours in order; a thin black line marks a panel's ``"reference"`` (for the
-    ratio to the Jacobian term, 1: the term is the whole excess, as it is for the linear model). The x ticks are the levels. The
-    legend, shared, sits under the panels.
+    ratio to the Jacobian term, 1: the term is the whole excess, as it is for the linear
+    model). The x ticks are the levels. The legend, shared, sits under the panels.
 
     Parameters
     ----------

@@ -1,8 +1,9 @@
-"""Theory, checked: one module per result, each with a SymPy derivation, the closed form on the
-book's data, and checks against models trained with regcore.
+"""Theory, checked: one module per result, each with a closed form on the book's data (derived
+with SymPy where there is a derivation to show) and checks against models trained with regcore.
 
 Every ``check*`` function returns a :class:`~regcore.theory.check.Check` (measured agreement,
-tolerance, what the tolerance rests on); the chapters of the part "Theory, checked" assert them
+tolerance, what the tolerance rests on); the chapters of the parts "Theory, checked" and "What
+else regularises" assert them
 while the book builds, and ``tests/theory`` runs the same checks with the same tolerances.
 
 ========================  ===================================================================
@@ -16,7 +17,8 @@ module                    chapter
 ``implicit_gd``           Implicit regularisation of gradient descent
 ``adam_l2_vs_adamw``      Adam + L2 versus AdamW
 ``early_stopping``        Early stopping as L2
-``noise_injection``       Noise injection is Tikhonov regularisation (planned, part four)
+``double_descent``        Double descent, and the regularisation that removes it (part four)
+``noise_injection``       Noise injection is Tikhonov regularisation (part four)
 ========================  ===================================================================
 
 Shared: :mod:`~regcore.theory.quadratic` (the linear model's loss as a quadratic),

@@ -1,7 +1,8 @@
 """Gaussian noise on a linear model's inputs is ridge regression on its weights (Tikhonov).
 
-Chapter: "Noise injection is Tikhonov regularisation" (book/more/noise_injection.md). Bishop (1995), "Training with noise is equivalent to
-Tikhonov regularization". Training on ``x̃ = x + ξ`` with ``ξ ~ N(0, s²I)`` drawn afresh at every
+Chapter: "Noise injection is Tikhonov regularisation" (book/more/noise_injection.md). Bishop
+(1995), "Training with noise is equivalent to Tikhonov regularization". Training on
+``x̃ = x + ξ`` with ``ξ ~ N(0, s²I)`` drawn afresh at every
 step (regcore's :attr:`~regcore.training.TrainSettings.input_noise`), a linear model's squared
 error averaged over the noise is the clean squared error plus ``s²‖w‖²``, *exactly*: the cross
 term vanishes because ξ has mean zero, and ``E[(w·ξ)²] = s²‖w‖²`` because its components are
@@ -459,7 +460,8 @@ def excess_over_members(result, s_values=EXPANSION_S, pairs: int = MC_PAIRS,
     Each member's parameters at its best epoch (``result.best_theta``) are loaded into a
     :class:`regcore.models.MLP` of the sweep's sizes, and its training data drawn again as the
     sweep drew it (:func:`regcore.data.make_data` with the settings' sizes and noise and the
-    member's data seed; only the training split is used). The draws of :math:`\xi` are the same for every member (``seed``).
+    member's data seed; only the training split is used). The draws of :math:`\xi` are the same
+    for every member (``seed``).
 
     Parameters
     ----------

@@ -198,7 +198,7 @@ def check_ista(lam: float = LAMBDA_DEMO, lr: float = 0.1, steps: int = 400) -> C
         When ``lam``, ``lr`` or ``steps`` is not allowed (the message names it).
     """
     cf = closed_form(lam)
-    lr = check_stable_lr(lr, 1.0, "ISTA on whitened data: step below 1/h = 1")
+    lr = check_stable_lr(lr, 1.0, "ISTA on whitened data: step below 2/h = 1, h = 2")
     steps = check_int("steps", steps, minimum=1)
     path = ista(cf["q"], lam, lr, steps)
     theta = path[-1]

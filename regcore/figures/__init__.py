@@ -9,8 +9,8 @@ return an :class:`~regcore.figures.explorable.Explorable`, HTML a reader drives.
 * :mod:`~regcore.figures.theory` — closed forms against trained models (part "Theory, checked").
 * :mod:`~regcore.figures.descent` — test error against data and features, the double-descent
   peak (chapter "Double descent, and the regularisation that removes it").
-* :mod:`~regcore.figures.noise` — what input noise adds to trained models' loss (chapter "Noise
-  injection is Tikhonov regularisation").
+* :mod:`~regcore.figures.bands` — means and intervals over seeds against a setting on a log axis
+  (part "What else regularises").
 * :mod:`~regcore.figures.explorable` — figures a reader drives with a slider or a selector, as
   self-contained HTML (one precomputed frame per setting).
 * :mod:`~regcore.figures.grid_explorers` — the four explorable figures of chapter "Tuning, and

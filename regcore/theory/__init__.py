@@ -19,7 +19,7 @@ module                    chapter
 ``early_stopping``        Early stopping as L2
 ``double_descent``        Double descent, and the regularisation that removes it (part four)
 ``noise_injection``       Noise injection is Tikhonov regularisation (part four)
-``sparse_code``           L1 on activations: a toy sparse autoencoder (planned, part four)
+``sparse_code``           L1 on activations: a toy sparse autoencoder (part four)
 ========================  ===================================================================
 
 Shared: :mod:`~regcore.theory.quadratic` (the linear model's loss as a quadratic),

@@ -126,20 +126,13 @@ def _device(device: str) -> torch.device:
 
 
 class SparseData(NamedTuple):
-    """A draw of :func:`make_sparse_data`; unpacks as ``x, a, F``.
+    """A draw of :func:`make_sparse_data`; unpacks as ``x, a, F`` (float32 tensors)."""
 
-    Attributes
-    ----------
-    x : torch.Tensor
-        The inputs ``F a``, float32, ``(n, m)``.
-    a : torch.Tensor
-        The features' activations, float32, ``(n, k)``: 0 where inactive, in (0, 1] where active.
-    F : torch.Tensor
-        The features' directions, unit columns, float32, ``(m, k)``.
-    """
-
+    #: The inputs ``F a``, ``(n, m)``.
     x: torch.Tensor
+    #: The features' activations, ``(n, k)``, 0 where inactive and in (0, 1] where active.
     a: torch.Tensor
+    #: The features' directions, unit columns, ``(m, k)``.
     F: torch.Tensor
 
 

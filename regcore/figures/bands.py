@@ -1,12 +1,11 @@
-"""Figures of chapter "Noise injection is Tikhonov regularisation": the noise's excess loss.
+"""Bands over seeds against a setting on a log axis: :func:`bands_figure`.
 
-* :func:`expansion_figure` — what input noise adds to the training loss, relative to Bishop's
-  leading term, against the noise level: one band (mean and 95% interval over seeds) per family
-  of trained models, one panel per quantity.
-
-The numbers come from :func:`regcore.theory.noise_injection.excess_over_members`; the style from
-:func:`regcore.figures.style.use_book_style`. (The chapter's validation and test losses against
-the noise level are :func:`regcore.figures.sweeps.strength_figure` with one panel.)
+One band (mean and 95% interval over seeds) per series, one panel per measured quantity, the
+setting on a logarithmic x axis. Chapter "Noise injection is Tikhonov regularisation" draws with
+it what input noise adds to trained MLPs' loss against the noise level (the numbers from
+:func:`regcore.theory.noise_injection.excess_over_members`), chapter "L1 on activations: a toy
+sparse autoencoder" the recovery of the features against the penalty. The style is
+:func:`regcore.figures.style.use_book_style`'s.
 """
 from __future__ import annotations
 
@@ -17,8 +16,8 @@ from matplotlib.ticker import NullFormatter
 from .style import MAX_WIDTH_IN, SERIES_COLOURS
 
 
-def expansion_figure(s, panels) -> plt.Figure:
-    """Ratios against the noise level on a log x axis, one band per series, side-by-side panels.
+def bands_figure(x, panels, xlabel: str) -> plt.Figure:
+    """Means and intervals against a setting on a log x axis, one band per series, side by side.
 
     Each series is a line through its means with markers and a filled band between its interval
     ends, in the series colours in order; a thin black line marks a panel's ``"reference"`` (for the
@@ -27,19 +26,22 @@ def expansion_figure(s, panels) -> plt.Figure:
 
     Parameters
     ----------
-    s : array_like
-        The noise levels (x axis), shared by every series.
+    x : array_like
+        The settings (x axis, > 0), shared by every series.
     panels : sequence of dict
         One dict per panel: ``"title"``, ``"ylabel"``, ``"series"``, a list of
-        ``(label, rows)`` with one row ``(mean, low, high)`` per level, and optionally
+        ``(label, rows)`` with one row ``(mean, low, high)`` per setting, and optionally
         ``"reference"``, the y value of a thin black line.
+
+    xlabel : str
+        The x axis's label.
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure, one panel per entry.
     """
-    s = np.asarray(s, dtype=float)
+    x = np.asarray(x, dtype=float)
     fig, axes = plt.subplots(1, len(panels), figsize=(min(4.4 * len(panels), MAX_WIDTH_IN), 4.2),
                              squeeze=False)
     for ax, panel in zip(axes[0], panels):
@@ -49,13 +51,13 @@ def expansion_figure(s, panels) -> plt.Figure:
         for i, (label, rows) in enumerate(panel["series"]):
             rows = np.asarray(rows, dtype=float)
             colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
-            ax.plot(s, rows[:, 0], "o-", color=colour, ms=4, label=label)
-            ax.fill_between(s, rows[:, 1], rows[:, 2], color=colour, alpha=0.2, lw=0)
+            ax.plot(x, rows[:, 0], "o-", color=colour, ms=4, label=label)
+            ax.fill_between(x, rows[:, 1], rows[:, 2], color=colour, alpha=0.2, lw=0)
         ax.set_xscale("log")
-        ax.set_xticks(s)
-        ax.set_xticklabels([f"{v:g}" for v in s])
+        ax.set_xticks(x)
+        ax.set_xticklabels([f"{v:g}" for v in x])
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("noise level s")
+        ax.set_xlabel(xlabel)
         ax.set_ylabel(panel["ylabel"])
         ax.set_title(panel["title"])
     handles, labels = axes[0, 0].get_legend_handles_labels()

@@ -9,7 +9,9 @@ and just after the build on the same machine, and averaged: the machine's speed 
 fresh copy of the tracked files (``git ls-files``) in a temporary folder: no execution cache,
 nothing from an earlier build. Prints the fit speed, the build's seconds, the ratio, and each
 chapter's execution seconds as the build's execution cache recorded them.
-Target (issue "A house that shows its design"): the 17 chapters at <= 150k fit-epochs.
+Targets: the 17 chapters of the first three parts at <= 150k fit-epochs (issue "A house that
+shows its design"); the whole book, part "What else regularises" included, at <= 250k (issue
+"Part four").
 
 ``--repeat N`` makes N clean builds and prints each one's figure and their median. The chapters'
 kernels import regcore from this checkout's installed copy, not from the temporary folder: do not

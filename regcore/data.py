@@ -21,36 +21,26 @@ TEST_SEED_OFFSET = 1_000_003
 
 
 @dataclass(frozen=True)
-class ToyData:
-    """One draw of the toy problem: the splits, the true weights and how they were made.
+class Splits:
+    """Training, validation and test tensors: what :func:`regcore.training.fit` and the sweeps train on.
 
-    Made by :func:`make_data` (whitened by :func:`whiten_design`); frozen. As made, the tensors are
-    float32 on CPU (:meth:`to` moves or casts them).
+    The base of :class:`ToyData` (regression: float targets ``(n, 1)``) and of
+    :class:`regcore.digits.DigitsData` (classification: integer class labels ``(n,)``); frozen.
 
     Attributes
     ----------
     x_train : torch.Tensor
         Training inputs, ``(n_train, dims)``.
     y_train : torch.Tensor
-        Training targets, ``(n_train, 1)``.
+        Training targets: ``(n_train, 1)`` floats, or ``(n_train,)`` int64 class labels.
     x_val : torch.Tensor
         Validation inputs, ``(n_val, dims)``; the book selects on this split.
     y_val : torch.Tensor
-        Validation targets, ``(n_val, 1)``.
+        Validation targets, as ``y_train``.
     x_test : torch.Tensor
         Held-out test inputs, ``(n_test, dims)``; the book reports on this split.
     y_test : torch.Tensor
-        Test targets, ``(n_test, 1)``.
-    true_w : torch.Tensor
-        The true weights ``w``, ``(dims, 1)``.
-    true_b : torch.Tensor
-        The true intercept ``b``, shape ``(1,)``.
-    noise : float
-        Standard deviation of the Gaussian noise on the targets.
-    seed : int
-        The data seed the draw was made with.
-    whitened : bool
-        Whether the inputs were whitened by :func:`whiten_design`. Default ``False``.
+        Test targets, as ``y_train``.
     """
 
     x_train: torch.Tensor
@@ -59,11 +49,6 @@ class ToyData:
     y_val: torch.Tensor
     x_test: torch.Tensor
     y_test: torch.Tensor
-    true_w: torch.Tensor
-    true_b: torch.Tensor
-    noise: float
-    seed: int
-    whitened: bool = False
 
     @property
     def dims(self) -> int:
@@ -85,26 +70,70 @@ class ToyData:
         """Number of test points, ``x_test.shape[0]``."""
         return self.x_test.shape[0]
 
-    def to(self, device=None, dtype=None) -> "ToyData":
-        """A copy with every tensor moved to ``device`` and/or cast to ``dtype``.
+    @property
+    def outputs(self) -> int:
+        """The output width a model of this data needs: 1 for float targets, else the number
+        of classes (``n_classes``)."""
+        return getattr(self, "n_classes", 1) if self.is_classification else 1
 
-        The other fields (``noise``, ``seed``, ``whitened``) are copied unchanged.
+    @property
+    def is_classification(self) -> bool:
+        """Whether the targets are integer class labels (trained with cross-entropy)."""
+        return not self.y_train.is_floating_point()
+
+    def to(self, device=None, dtype=None) -> "Splits":
+        """A copy with every tensor moved to ``device`` and its floating ones cast to ``dtype``.
+
+        Class labels keep their integer dtype; the other fields are copied unchanged.
 
         Parameters
         ----------
         device : str or torch.device, optional
             Where to move the tensors, as for ``torch.Tensor.to``. Default ``None``: where they are.
         dtype : torch.dtype, optional
-            What to cast the tensors to. Default ``None``: their own dtype.
+            What to cast the floating-point tensors to. Default ``None``: their own dtype.
 
         Returns
         -------
-        ToyData
-            The moved copy; ``self`` is unchanged.
+        Splits
+            The moved copy, of the same class; ``self`` is unchanged.
         """
-        moved = {f.name: getattr(self, f.name).to(device=device, dtype=dtype)
-                 for f in fields(self) if isinstance(getattr(self, f.name), torch.Tensor)}
+        moved = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, torch.Tensor):
+                cast = dtype if value.is_floating_point() else None
+                moved[f.name] = value.to(device=device, dtype=cast)
         return replace(self, **moved)
+
+
+@dataclass(frozen=True)
+class ToyData(Splits):
+    """One draw of the toy problem: the splits, the true weights and how they were made.
+
+    Made by :func:`make_data` (whitened by :func:`whiten_design`); frozen. As made, the tensors are
+    float32 on CPU (:meth:`~Splits.to` moves or casts them). The splits (``x_train``, ``y_train``,
+    ``x_val``, ``y_val``, ``x_test``, ``y_test``) are :class:`Splits`'; targets are ``(n, 1)``.
+
+    Attributes
+    ----------
+    true_w : torch.Tensor
+        The true weights ``w``, ``(dims, 1)``.
+    true_b : torch.Tensor
+        The true intercept ``b``, shape ``(1,)``.
+    noise : float
+        Standard deviation of the Gaussian noise on the targets.
+    seed : int
+        The data seed the draw was made with.
+    whitened : bool
+        Whether the inputs were whitened by :func:`whiten_design`. Default ``False``.
+    """
+
+    true_w: torch.Tensor
+    true_b: torch.Tensor
+    noise: float
+    seed: int
+    whitened: bool = False
 
 
 def _check_whitenable(n_train: int, dims: int) -> None:

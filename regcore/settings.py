@@ -22,6 +22,8 @@ from ._checks import (_fail, check_choice, check_decoupled_decay, check_int, che
 OPTIMIZERS = ("adam", "adamw", "sgd")
 INITIAL_EVALS = ("post", "clean")  # epoch 0 in training mode as the original, or in eval mode
 MODEL_KINDS = ("linear", "mlp")
+LOSSES = ("mse", "cross_entropy")  # regression targets, or class labels
+DATASETS = ("toy", "digits")  # regcore.data.make_data, regcore.digits.digits_data
 
 
 def resolve_device(device: str) -> torch.device:
@@ -84,6 +86,7 @@ SETTINGS = {
     "dropout": lambda n, v: check_real(n, v, minimum=0.0, below=1.0),
     # optimisation and penalties
     "optimizer": lambda n, v: check_choice(n, v, OPTIMIZERS),
+    "loss": lambda n, v: check_choice(n, v, LOSSES),
     "lr": lambda n, v: check_real(n, v, minimum=0.0, strict=True),
     "epochs": lambda n, v: check_int(n, v, minimum=1),
     "weight_decay": lambda n, v: check_real(n, v, minimum=0.0),
@@ -99,6 +102,7 @@ SETTINGS = {
     "init_seed": check_seed,
     "seeds": lambda n, v: check_int(n, v, minimum=1),  # how many seeds a study or sweep runs
     # data
+    "dataset": lambda n, v: check_choice(n, v, DATASETS),
     "n_train": lambda n, v: check_int(n, v, minimum=1),
     "n_val": lambda n, v: check_int(n, v, minimum=1),
     "n_test": lambda n, v: check_int(n, v, minimum=1),

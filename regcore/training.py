@@ -29,6 +29,10 @@ from the training seed (:func:`regcore.seeding.input_noise_seed`), so the post's
 they were; epoch 0, validation and test see the clean inputs. For a linear model this is ridge
 regression in expectation (Bishop 1995; :mod:`regcore.theory.noise_injection`). With
 ``input_noise=0`` (the default) nothing is drawn and the loop is the post's.
+
+The loss (:attr:`TrainSettings.loss`) is the post's mean squared error, or cross-entropy for
+data with class labels (:mod:`regcore.digits`, chapter "Do the lessons hold on real data?"):
+``F.cross_entropy`` of the model's outputs (one per class) and the labels, in the same loop.
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ from tqdm.auto import tqdm
 
 from .settings import (INITIAL_EVALS, OPTIMIZERS, check_batch_fits, check_decoupled_decay,  # noqa: F401
                        check_fields, resolve_device)
-from .data import ToyData
+from .data import Splits
 from .optim import FlatOptimizer, FlatParameters
 from .penalties import add_penalty_gradient_
 from .seeding import input_noise_seed, post_protocol
@@ -104,6 +108,10 @@ class TrainSettings:
     l1 : float
         Manual L1 strength, >= 0: ``l1·sign θ`` added to the gradient before the step.
         Default ``0.0``.
+    loss : str
+        ``"mse"`` (mean squared error, for float targets, the post's) or ``"cross_entropy"``
+        (for integer class labels, e.g. :func:`regcore.digits.digits_data`; the model has one
+        output per class). Must suit the data (:func:`check_model_fits`). Default ``"mse"``.
     input_noise : float
         Standard deviation ``s`` of Gaussian noise added to the training inputs, a finite
         number >= 0: before every step's forward pass the batch's inputs ``x`` become
@@ -147,6 +155,7 @@ class TrainSettings:
     device: str = "cpu"
     snapshot_every: int = 1  # 0: no parameter snapshots
     initial_eval: str = "post"  # epoch 0: "post" (train mode, as the original) or "clean" (eval)
+    loss: str = "mse"  # or "cross_entropy" (class labels)
 
     def __post_init__(self):
         check_fields(self)  # each field's own check: regcore.settings.SETTINGS
@@ -184,7 +193,8 @@ class FitResult:
     final_state : dict
         The same for the parameters after the last epoch.
     test_loss_at_best : float
-        Mean squared error of ``best_state`` on the held-out test split, evaluated once at the end.
+        The loss (mean squared error or cross-entropy) of ``best_state`` on the held-out test
+        split, evaluated once at the end.
     seconds : float
         Wall-clock time of the run, epoch 0 to the test evaluation, in seconds.
     """
@@ -278,23 +288,28 @@ def _batches(x: torch.Tensor, y: torch.Tensor, perm: torch.Tensor, batch_size: i
     n_batches = len(perm) // batch_size
     keep = perm[: n_batches * batch_size]
     return zip(x[keep].view(n_batches, batch_size, -1).unbind(0),
-               y[keep].view(n_batches, batch_size, -1).unbind(0))
+               y[keep].view(n_batches, batch_size, *y.shape[1:]).unbind(0))
 
 
-def check_model_fits(model: nn.Module, data: ToyData) -> None:
-    """Raise ``ValueError`` when ``model`` cannot be trained on ``data``.
+def check_model_fits(model: nn.Module, data: Splits, loss: str = "mse") -> None:
+    """Raise ``ValueError`` when ``model`` cannot be trained on ``data`` with ``loss``.
 
     That is: ``model`` is not an ``nn.Module`` with parameters or ``data`` not a
-    :class:`regcore.data.ToyData`; the model's parameters do not share one dtype; the model's input
-    width (its ``sizes[0]``, or else its first ``nn.Linear`` layer's ``in_features``) is not the
-    data's dims; its last width is not 1; or its parameters' dtype is not the data's.
+    :class:`regcore.data.Splits` (e.g. :class:`regcore.data.ToyData`); the model's parameters do
+    not share one dtype; the model's input width (its ``sizes[0]``, or else its first
+    ``nn.Linear`` layer's ``in_features``) is not the data's dims; its output width (``sizes[-1]``
+    or the last ``nn.Linear``'s ``out_features``) is not what the data needs (1 for the toy problem, the number of classes for class labels); its
+    parameters' dtype is not the data's; or ``loss`` does not suit the targets (``"mse"`` for
+    float targets, ``"cross_entropy"`` for class labels).
 
     Parameters
     ----------
     model : torch.nn.Module
         The model to check.
-    data : regcore.data.ToyData
+    data : regcore.data.Splits
         The data it is to be trained on.
+    loss : str, optional
+        The loss it is to be trained with, :attr:`TrainSettings.loss`. Default ``"mse"``.
 
     Raises
     ------
@@ -304,9 +319,14 @@ def check_model_fits(model: nn.Module, data: ToyData) -> None:
     if not isinstance(model, nn.Module):
         raise ValueError(f"model={model!r} is not allowed: model must be a torch.nn.Module, "
                          "e.g. regcore.MLP()")
-    if not isinstance(data, ToyData):
-        raise ValueError(f"data={data!r} is not allowed: data must be a ToyData, e.g. "
-                         "regcore.make_data()")
+    if not isinstance(data, Splits):
+        raise ValueError(f"data={data!r} is not allowed: data must be a ToyData (or another "
+                         "regcore.data.Splits), e.g. regcore.make_data()")
+    wanted = "cross_entropy" if data.is_classification else "mse"
+    if loss != wanted:
+        kind = "class labels" if data.is_classification else "float targets"
+        raise ValueError(f"loss={loss!r} is not allowed for this data: its targets are {kind}, "
+                         f"so loss must be {wanted!r}")
     params = list(model.parameters())
     if not params:
         raise ValueError(f"model={type(model).__name__} is not allowed: the model has no "
@@ -320,21 +340,24 @@ def check_model_fits(model: nn.Module, data: ToyData) -> None:
                          f"{data.x_train.dtype}: cast one to the other, e.g. "
                          f"model.to({data.x_train.dtype}) or data.to(dtype={params[0].dtype})")
     sizes = getattr(model, "sizes", None)
-    if sizes is None:
-        first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
-        if first is not None and first.in_features != data.dims:
-            raise ValueError(f"in_features={first.in_features} of the model's first Linear layer "
-                             "does not fit the data: the model's input width must equal the "
-                             f"data's dims={data.dims}")
-    if sizes is not None and sizes[0] != data.dims:
-        raise ValueError(f"sizes[0]={sizes[0]} does not fit the data: the model's input width "
+    names = ("sizes[0]", "sizes[-1]")
+    if sizes is None:  # a model of the caller's own: its first and last nn.Linear layers
+        linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        if not linears:
+            return
+        sizes = (linears[0].in_features, linears[-1].out_features)
+        names = ("in_features", "out_features")
+    if sizes[0] != data.dims:
+        raise ValueError(f"{names[0]}={sizes[0]} does not fit the data: the model's input width "
                          f"must equal the data's dims={data.dims}")
-    if sizes is not None and sizes[-1] != 1:
-        raise ValueError(f"sizes[-1]={sizes[-1]} does not fit the data: the toy problem has one "
-                         "output, so the last width must be 1")
+    if sizes[-1] != data.outputs:
+        what = (f"{data.outputs} classes" if data.is_classification
+                else "one output (the toy problem)")
+        raise ValueError(f"{names[1]}={sizes[-1]} does not fit the data: it has {what}, so the "
+                         f"model's output width must be {data.outputs}")
 
 
-def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings(),
+def fit(model: nn.Module, data: Splits, settings: TrainSettings = TrainSettings(),
         progress: bool = False, desc: str | None = None) -> FitResult:
     """Train ``model`` on ``data`` with ``settings``; return a :class:`~regcore.training.FitResult`.
 
@@ -346,12 +369,14 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
     ----------
     model : torch.nn.Module
         The model to train, e.g. a :class:`regcore.models.MLP`; its input width must be the data's
-        ``dims``, its output width 1 and its dtype the data's (:func:`check_model_fits`).
-    data : regcore.data.ToyData
-        Trained on the training split, the best epoch selected on the validation split, scored once
+        ``dims``, its output width 1 (or the number of classes) and its dtype the data's
+        (:func:`check_model_fits`).
+    data : regcore.data.Splits
+        A :class:`regcore.data.ToyData` or :class:`regcore.digits.DigitsData`. Trained on the
+        training split, the best epoch selected on the validation split, scored once
         on the test split.
     settings : TrainSettings, optional
-        Optimiser, penalties, input noise, epochs, batch size, seed, device and recording.
+        Optimiser, penalties, input noise, epochs, batch size, seed, device, recording and loss.
         Default ``TrainSettings()``.
     progress : bool, optional
         Show a progress bar of the epochs. Default ``False``.
@@ -375,7 +400,8 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
     if not isinstance(settings, TrainSettings):
         raise ValueError(f"settings={settings!r} is not allowed: settings must be a "
                          "TrainSettings, e.g. regcore.TrainSettings(lr=0.01)")
-    check_model_fits(model, data)
+    check_model_fits(model, data, settings.loss)
+    loss_fn = F.cross_entropy if settings.loss == "cross_entropy" else F.mse_loss
     n = data.n_train
     batch_size = check_batch_fits(settings.batch_size, n)
     device = resolve_device(settings.device)
@@ -417,7 +443,7 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
     def validation_loss() -> float:
         _draw_loader_base_seed()
         with torch.no_grad():
-            return F.mse_loss(model(x_val), y_val).item()
+            return loss_fn(model(x_val), y_val).item()
 
     start = time.perf_counter()
     with post_protocol(settings.seed):  # the original: reset_seeds() first; scoped here
@@ -426,7 +452,7 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
         model.train(settings.initial_eval == "post")
         _draw_loader_base_seed()
         with torch.no_grad():
-            losses = [F.mse_loss(model(xb), yb).item()
+            losses = [loss_fn(model(xb), yb).item()
                       for xb, yb in _batches(x_train, y_train, _draw_shuffle(n), batch_size)]
         record(0, epoch_mean(losses), validation_loss())
 
@@ -440,7 +466,7 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
                     xb = xb + noise * torch.randn(xb.shape, generator=noise_gen,
                                                   dtype=xb.dtype, device=device)
                 flat.zero_grad()
-                loss = F.mse_loss(model(xb), yb)
+                loss = loss_fn(model(xb), yb)
                 loss.backward()
                 grad = flat.gather_grad()
                 if l2 or l1:
@@ -455,8 +481,8 @@ def fit(model: nn.Module, data: ToyData, settings: TrainSettings = TrainSettings
     best_state = flat.state_dict(best_theta)
     with torch.no_grad():
         best_on_device = {k: v.to(device) for k, v in best_state.items()}
-        test_loss = F.mse_loss(torch.func.functional_call(model, best_on_device, (d.x_test,)),
-                               d.y_test).item()
+        test_loss = loss_fn(torch.func.functional_call(model, best_on_device, (d.x_test,)),
+                            d.y_test).item()
     final_state = flat.state_dict()
     seconds = time.perf_counter() - start
     return FitResult(settings, train_hist, val_hist, np.asarray(snap_epochs, dtype=int),

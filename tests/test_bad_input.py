@@ -18,6 +18,7 @@ import regcore
 from regcore import MLP, Linear, ModelSpec, TrainSettings, fit, make_data, run, run_post
 from regcore.__main__ import main
 from regcore.data import whiten_design
+from regcore.digits import digits_data
 from regcore.optim import FlatOptimizer
 from regcore.schedule import evaluation_epochs, log_epochs
 from regcore.stats import mean_interval
@@ -60,7 +61,7 @@ LIBRARY = [
     row(lambda: Linear(dims=0), "dims", "0", id="Linear dims=0"),
     row(lambda: Linear(seed=BIG), "seed", str(BIG), id="Linear seed>=2**32"),
     row(lambda: MLP(sizes=(50,)), "sizes", "(50,)", id="MLP one width"),
-    row(lambda: MLP(sizes=(50, 25, 3)), "sizes[-1]", "3", id="MLP output width 3"),
+    row(lambda: _fit(MLP(sizes=(50, 25, 3))), "sizes[-1]", "3", id="fit toy output width 3"),
     row(lambda: MLP(sizes=(50, 0, 1)), "sizes[1]", "0", id="MLP width 0"),
     row(lambda: MLP(sizes=50), "sizes", "50", id="MLP sizes int"),
     row(lambda: MLP(dropout=1.0), "dropout", "1.0", id="MLP dropout=1"),
@@ -69,7 +70,7 @@ LIBRARY = [
     # ModelSpec
     row(lambda: ModelSpec(kind="cnn"), "kind", "'cnn'", id="ModelSpec kind=cnn"),
     row(lambda: ModelSpec(sizes=(50,)), "sizes", "(50,)", id="ModelSpec one width"),
-    row(lambda: ModelSpec(sizes=(50, 25, 2)), "sizes[-1]", "2", id="ModelSpec output 2"),
+    row(lambda: ModelSpec(sizes=(50, 25, 0)), "sizes[2]", "0", id="ModelSpec output 0"),
     row(lambda: ModelSpec(seed=BIG), "seed", str(BIG), id="ModelSpec seed>=2**32"),
     row(lambda: ModelSpec(kind="linear", dropout=0.2), "dropout", "0.2", id="ModelSpec linear "
         "dropout"),
@@ -150,6 +151,26 @@ LIBRARY = [
     row(lambda: SweepSettings(sizes=(50,)), "sizes", "(50,)", id="SweepSettings one width"),
     row(lambda: SweepSettings(sizes=(50, 25, 2)), "sizes[-1]", "2", id="SweepSettings output 2"),
     row(lambda: SweepSettings(n_train=0), "n_train", "0", id="SweepSettings n_train=0"),
+    # classification: the digits and cross-entropy
+    row(lambda: digits_data(n_train=600), "n_train", "600", id="digits_data too many images"),
+    row(lambda: digits_data(n_val=0), "n_val", "0", id="digits_data n_val=0"),
+    row(lambda: digits_data(seed=-1), "seed", "-1", id="digits_data seed<0"),
+    row(lambda: TrainSettings(loss="hinge"), "loss", "'hinge'", id="TrainSettings loss"),
+    row(lambda: _fit(settings=TrainSettings(epochs=1, loss="cross_entropy")), "loss",
+        "'cross_entropy'", id="fit cross-entropy on float targets"),
+    row(lambda: _fit(MLP(sizes=(64, 10)), data=digits_data(n_train=50)), "loss", "'mse'",
+        id="fit mse on labels"),
+    row(lambda: _fit(MLP(sizes=(64, 9)), TrainSettings(epochs=1, loss="cross_entropy"),
+                     digits_data(n_train=50)), "sizes[-1]", "9", id="fit digits 9 outputs"),
+    row(lambda: SweepSettings(dataset="mnist"), "dataset", "'mnist'", id="SweepSettings mnist"),
+    row(lambda: SweepSettings(dataset="digits", n_val=500, n_test=797), "sizes[0]", "50",
+        id="SweepSettings digits 50 inputs"),
+    row(lambda: SweepSettings(dataset="digits", sizes=(64, 25, 1), n_val=500, n_test=797),
+        "sizes[-1]", "1", id="SweepSettings digits one output"),
+    row(lambda: SweepSettings(dataset="digits", sizes=(64, 10)), "n_train", "200",
+        id="SweepSettings digits splits too big"),
+    row(lambda: SweepSettings(dataset="digits", model="linear", sizes=(64, 10)), "model",
+        "'linear'", id="SweepSettings digits linear"),
     row(lambda: SweepSettings(noise=-1.0), "noise", "-1.0", id="SweepSettings noise<0"),
     row(lambda: SweepSettings(max_evals=5), "max_evals", "5", id="SweepSettings max_evals"),
     row(lambda: SweepSettings(snapshots=1), "snapshots", "1", id="SweepSettings snapshots=1"),

@@ -4,6 +4,8 @@ Plain runs must follow fit within 1e-5 relative over the whole run; chaotic ones
 until their trajectories separate, which happens late; dropout members must have fit's
 distribution of scores over seeds.
 """
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -316,3 +318,93 @@ def test_parallel_split_and_selection_keep_member_order():
 def test_bad_settings_are_refused_with_their_name(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+DIGITS = SweepSettings(sizes=(64, 16, 10), dataset="digits", n_train=120, n_val=300,
+                       n_test=400, epochs=40, max_evals=None, snapshots=5)
+
+
+def _fit_digits(member, settings, **train):
+    from regcore.digits import digits_data
+    data = digits_data(settings.n_train, settings.n_val, settings.n_test, seed=member.data_seed)
+    ts = TrainSettings(optimizer=settings.optimizer, lr=settings.lr, epochs=settings.epochs,
+                       weight_decay=member.weight_decay, l2=member.l2, l1=member.l1,
+                       input_noise=member.input_noise, batch_size=member.batch_size,
+                       seed=member.seed, loss="cross_entropy", **train)
+    return fit(MLP(settings.sizes, seed=member.init_seed), data, ts)
+
+
+@pytest.mark.parametrize("sizes", [(64, 16, 10), (64, 10)])
+def test_digits_members_repeat_fits_cross_entropy_run(sizes):
+    # Cross-entropy: the written-out backward (nll_loss's gradient, then log_softmax's own
+    # backward kernel, for all members at once) against fit's autograd. Held to the plain
+    # members' standard (1e-5 over the run), and to fit's bits where the probes say so.
+    from regcore.sweep.exactness import repeats_fit_exactly
+    settings = replace(DIGITS, sizes=sizes)
+    members = [Member(data_seed=1), Member(data_seed=2, init_seed=3, seed=4, weight_decay=0.01),
+               Member(data_seed=1, l1=0.001), Member(data_seed=2, batch_size=30, l2=0.01),
+               Member(data_seed=1, batch_size=30, input_noise=0.1)]
+    res = sweep(members, settings)
+    for k, m in enumerate(members):
+        ref = _fit_digits(m, settings)
+        assert np.all(_close(res.val_loss[k], ref.val_loss)), k
+        assert np.all(_close(res.train_loss[k], ref.train_loss, atol=1e-8)), k
+        assert res.best_epoch[k] == ref.best_epoch, k
+        assert res.test_loss_at_best[k] == pytest.approx(ref.test_loss_at_best, rel=RTOL), k
+        if repeats_fit_exactly(m.batch_size or settings.n_train, sizes, loss="cross_entropy"):
+            assert np.array_equal(res.train_loss[k], ref.train_loss), k
+            assert np.array_equal(res.final_theta[k], _final_flat(ref)), k
+    # the runs learned: cross-entropy from about log(10) at the start to well below it
+    assert np.all(res.train_loss[:, 0] > 0.8 * np.log(10))
+    assert np.all(res.best_val_loss < 0.6 * np.log(10))
+
+
+def test_digits_evaluation_pass_is_mean_cross_entropy():
+    # _Stacked.loss (chunked, transposed, float64 sums) against F.cross_entropy per member,
+    # for a shared split and for one split per member
+    from regcore.digits import digits_data
+    from regcore.sweep.stacked import _Stacked
+    gen = torch.Generator().manual_seed(0)
+    theta = torch.randn(3, 64 * 16 + 16 + 16 * 10 + 10, generator=gen) * 0.3
+    data = [digits_data(50, 300, 400, seed=s) for s in (1, 2, 3)]
+    net = _Stacked(theta, (64, 16, 10), loss="cross_entropy")
+    shared = net.loss(data[0].x_val, data[0].y_val, chunk=128, shared=True)
+    apart = net.loss(torch.stack([d.x_val for d in data]), torch.stack([d.y_val for d in data]),
+                     chunk=128, shared=False)
+    from regcore.models import load_flat
+    for k in range(3):
+        model = load_flat(MLP((64, 16, 10)), theta[k])
+        with torch.no_grad():
+            ref0 = F.cross_entropy(model(data[0].x_val), data[0].y_val).item()
+            refk = F.cross_entropy(model(data[k].x_val), data[k].y_val).item()
+        assert float(shared[k]) == pytest.approx(ref0, rel=1e-6)
+        assert float(apart[k]) == pytest.approx(refk, rel=1e-6)
+
+
+@pytest.mark.parametrize("rows", [3, 30, 120])
+@pytest.mark.parametrize("sizes", [(64, 16, 10), (64, 10), (8, 5, 4, 3)])
+def test_cross_entropy_step_matches_fits_autograd(rows, sizes):
+    # The per-member reference is F.cross_entropy and autograd on fit's layers; both layouts
+    # agree with it to round-off, and bit for bit where the probe says so.
+    from regcore.sweep.exactness import _fit_loss_and_grad, _step_is_exact
+    from regcore.sweep.stacked import _Stacked
+    gen = torch.Generator().manual_seed(rows)
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    theta = torch.rand(4, n_params, generator=gen) - 0.5
+    x = torch.randn(4, rows, sizes[0], generator=gen)
+    y = torch.randint(sizes[-1], (4, rows), generator=gen)
+    ref_loss, ref_grad = _fit_loss_and_grad(theta, sizes, x, y, "cross_entropy")
+    model = load_flat_mlp(sizes, theta[0])
+    F.cross_entropy(model(x[0]), y[0]).backward()
+    assert torch.equal(ref_grad[0], torch.cat([p.grad.reshape(-1) for p in model.parameters()]))
+    for fast in (False, True):
+        loss, grad = _Stacked(theta, sizes, fast=fast, loss="cross_entropy").loss_and_grad(x, y)
+        assert torch.allclose(loss, ref_loss, rtol=1e-6, atol=0)
+        assert torch.allclose(grad, ref_grad, rtol=1e-4, atol=1e-6)
+        if _step_is_exact(rows, sizes, fast, loss="cross_entropy"):
+            assert torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad), fast
+
+
+def load_flat_mlp(sizes, theta):
+    from regcore.models import load_flat
+    return load_flat(MLP(sizes), theta)

@@ -8,7 +8,9 @@ written out (``_Stacked.loss_and_grad`` in :mod:`regcore.sweep.stacked`) so that
 land in one (K, P) buffer; torch's Adam/AdamW/SGD rule (:class:`regcore.optim.FlatOptimizer`),
 being elementwise, steps all rows at once with per-member weight decay. Members with different
 batch sizes take different numbers of steps per epoch, so :func:`~regcore.sweep.run.sweep` trains
-them as separate groups.
+them as separate groups. Members train on the toy problem with mean squared error, or on
+splits of the handwritten digits with cross-entropy (``SweepSettings(dataset="digits")``,
+:mod:`regcore.digits`).
 
 Each member follows :func:`regcore.training.fit` with the same settings and seeds: the same data
 (:func:`regcore.data.make_data` with its data seed), the same initial weights (the model built

@@ -68,11 +68,14 @@ def _batched_is_exact(rows: int, n_in: int, dtype, device) -> tuple[bool, bool]:
 
 
 
-def _fit_loss_and_grad(theta, sizes, x, y):
-    """Each member's loss and gradient as ``fit`` gets them: its layers, mse_loss, autograd.
+def _fit_loss_and_grad(theta, sizes, x, y, loss: str = "mse"):
+    """Each member's loss and gradient as ``fit`` gets them: its layers, its loss, autograd.
 
-    ``theta`` (K, P) in ``flatten_params`` order, ``x`` (K, B, in), ``y`` (K, B, 1).
+    ``theta`` (K, P) in ``flatten_params`` order, ``x`` (K, B, in), ``y`` (K, B, 1) targets
+    (``loss="mse"``) or (K, B) labels (``loss="cross_entropy"``).
     """
+    loss_fn = (torch.nn.functional.cross_entropy if loss == "cross_entropy"
+               else torch.nn.functional.mse_loss)
     losses, grads = [], []
     for t, xk, yk in zip(theta, x, y):
         with torch.enable_grad():
@@ -85,9 +88,9 @@ def _fit_loss_and_grad(theta, sizes, x, y):
                 offset += n_out
                 if i < len(sizes) - 2:
                     h = torch.relu(h)
-            loss = torch.nn.functional.mse_loss(h, yk)
-            loss.backward()
-        losses.append(loss.detach())
+            value = loss_fn(h, yk)
+            value.backward()
+        losses.append(value.detach())
         grads.append(t.grad)
     return torch.stack(losses), torch.stack(grads)
 
@@ -98,7 +101,7 @@ PROBE_DRAWS = 8
 
 
 def _step_is_exact(rows: int, sizes: tuple, fast: bool, dtype=torch.float32,
-                   device="cpu") -> bool:
+                   device="cpu", loss: str = "mse") -> bool:
     """Whether the training step of ``_Stacked`` (:mod:`regcore.sweep.stacked`), in the given
     layouts, gives fit's bits.
 
@@ -109,7 +112,7 @@ def _step_is_exact(rows: int, sizes: tuple, fast: bool, dtype=torch.float32,
     happen to round alike where most do not (one draw called (8, 5, 4, 3, 1) at 32 rows exact;
     17 of 18 others did not), so every draw must agree.
     """
-    key = (rows, tuple(sizes), fast, dtype, str(device))
+    key = (rows, tuple(sizes), fast, dtype, str(device), loss)
     if key not in _EXACT_STEP:
         from .stacked import _Stacked  # imported here: stacked.py imports this module
         gen = torch.Generator().manual_seed(rows)
@@ -118,23 +121,28 @@ def _step_is_exact(rows: int, sizes: tuple, fast: bool, dtype=torch.float32,
         for _ in range(PROBE_DRAWS):
             theta = (torch.rand(3, n_params, generator=gen, dtype=dtype) - 0.5).to(device)
             x = torch.randn(3, rows, sizes[0], generator=gen, dtype=dtype).to(device)
-            y = torch.randn(3, rows, 1, generator=gen, dtype=dtype).to(device)
-            loss, grad = _Stacked(theta, sizes, fast=fast).loss_and_grad(x, y)
-            ref_loss, ref_grad = _fit_loss_and_grad(theta, sizes, x, y)
-            exact = exact and torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad)
+            if loss == "cross_entropy":
+                y = torch.randint(sizes[-1], (3, rows), generator=gen).to(device)
+            else:
+                y = torch.randn(3, rows, 1, generator=gen, dtype=dtype).to(device)
+            value, grad = _Stacked(theta, sizes, fast=fast, loss=loss).loss_and_grad(x, y)
+            ref_value, ref_grad = _fit_loss_and_grad(theta, sizes, x, y, loss)
+            exact = exact and torch.equal(value, ref_value) and torch.equal(grad, ref_grad)
             if not exact:
                 break
         _EXACT_STEP[key] = exact
     return _EXACT_STEP[key]
 
 
-def repeats_fit_exactly(rows: int, sizes: tuple = (50, 25, 25, 1), device: str = "cpu") -> bool:
+def repeats_fit_exactly(rows: int, sizes: tuple = (50, 25, 25, 1), device: str = "cpu",
+                        loss: str = "mse") -> bool:
     """Whether sweep members training on batches of ``rows`` rows repeat ``fit`` bit for bit.
 
     True when the layouts the sweep picks give fit's bits for one step of several members (then
     every step does: the same operations on the same numbers). Measured on this machine; used
-    by the "Beyond one seed" chapters to say which holds where the book was built.
+    by the "Beyond one seed" chapters and the digits chapter (``loss="cross_entropy"``) to say
+    which holds where the book was built.
     """
     device = resolve_device(device)
-    return (_step_is_exact(rows, sizes, True, torch.float32, device)
-            or _step_is_exact(rows, sizes, False, torch.float32, device))
+    return (_step_is_exact(rows, sizes, True, torch.float32, device, loss)
+            or _step_is_exact(rows, sizes, False, torch.float32, device, loss))

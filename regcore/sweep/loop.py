@@ -106,7 +106,8 @@ class _GroupRun:
         self.theta = theta = torch.stack([
             flatten_params(ModelSpec(settings.model, sizes, m.dropout, m.init_seed)
                            .build(settings.dims)) for m in members]).to(device)
-        self.net = _Stacked(theta, sizes)
+        self.loss_kind = settings.loss
+        self.net = _Stacked(theta, sizes, loss=self.loss_kind)
         wd = _column(members, "weight_decay", theta.dtype, device)
         self.l2 = _column(members, "l2", theta.dtype, device)
         self.l1 = _column(members, "l1", theta.dtype, device)
@@ -129,7 +130,8 @@ class _GroupRun:
         shared = self.shared
         self.row_start = 0 if shared else (torch.arange(k, device=device) * n)[:, None]
         self.x_flat = self.x_tr[0] if shared else self.x_tr.reshape(k * n, -1)
-        self.y_flat = self.y_tr[0] if shared else self.y_tr.reshape(k * n, 1)
+        self.y_tail = tuple(self.y_tr.shape[2:])  # (1,) for targets, () for labels
+        self.y_flat = self.y_tr[0] if shared else self.y_tr.reshape(k * n, *self.y_tail)
         self.perm = torch.empty(k, n, dtype=torch.long)
         self.perm_rows = self.perm.unbind(0)
 
@@ -159,14 +161,15 @@ class _GroupRun:
         return (xs[0], ys[0]) if self.shared else (xs[self.pick], ys[self.pick])
 
     def shuffled(self, epoch: int):
-        """Epoch ``epoch``'s batches, (K, batches, rows, in) and (K, batches, rows, 1)."""
+        """Epoch ``epoch``'s batches, (K, batches, rows, in) and (K, batches, rows, 1) targets
+        or (K, batches, rows) labels."""
         k, n, bs, n_batches = self.k, self.n, self.bs, self.n_batches
         for s, row in zip(self.perm_seeds, self.perm_rows):
             self.perm_gen.manual_seed(s[epoch])
             torch.randperm(n, generator=self.perm_gen, out=row)
         index = (self.perm.to(self.device)[:, : n_batches * bs] + self.row_start).reshape(-1)
         return (self.x_flat.index_select(0, index).view(k, n_batches, bs, -1),
-                self.y_flat.index_select(0, index).view(k, n_batches, bs, 1))
+                self.y_flat.index_select(0, index).view(k, n_batches, bs, *self.y_tail))
 
     def record(self, epoch: int, train_loss: torch.Tensor, j: int) -> None:
         """Store epoch ``epoch``'s training loss; on evaluated epochs validate (row ``j``) and
@@ -192,7 +195,7 @@ class _GroupRun:
         "post" one."""
         with torch.no_grad():
             xb, yb = self.shuffled(0)
-            losses = torch.stack([((self.net.forward(xb[:, j]) - yb[:, j]) ** 2).mean((1, 2))
+            losses = torch.stack([self.net.batch_loss(self.net.forward(xb[:, j]), yb[:, j])
                                   for j in range(self.n_batches)])
         self.record(0, losses.double().mean(0), 0)
         self.j_eval = 1
@@ -230,7 +233,7 @@ class _GroupRun:
         """Score each member's best state once on the held-out test split; per-member arrays."""
         k = self.k
         x_test, y_test = self.split("test")
-        best_net = _Stacked(self.best_theta, self.sizes)
+        best_net = _Stacked(self.best_theta, self.sizes, loss=self.loss_kind)
         test = best_net.loss(x_test, y_test, self.chunk, self.shared)
         be = self.best_epoch.cpu().numpy()
         train_np = self.train_hist.T.cpu().numpy()

@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 
-from ..data import make_data
 from ..parallel import map_tasks
 from ..settings import check_setting, resolve_device
 from .loop import _train_group
@@ -29,7 +28,8 @@ def sweep(members, settings: SweepSettings = SweepSettings(), progress: bool = F
 
     Members with the same batch size train together as one batched model; results come back in
     the input order. Each member's data is :func:`regcore.data.make_data` with the settings'
-    sizes and noise and the member's ``data_seed``. A member whose loss becomes NaN or infinite
+    sizes and noise and the member's ``data_seed`` (for ``dataset="digits"``, its split of the
+    digits: :meth:`~regcore.sweep.settings.SweepSettings.make_data`). A member whose loss becomes NaN or infinite
     does not stop the sweep: its ``diverged_epoch`` in the result says when.
 
     Parameters
@@ -60,8 +60,7 @@ def sweep(members, settings: SweepSettings = SweepSettings(), progress: bool = F
     members = check_members(members, settings)
     device = resolve_device(settings.device)
     start = time.perf_counter()
-    datasets = {s: make_data(settings.n_train, settings.n_val, settings.n_test, settings.dims,
-                             settings.noise, seed=s) for s in sorted({m.data_seed for m in members})}
+    datasets = {s: settings.make_data(s) for s in sorted({m.data_seed for m in members})}
     groups: dict = {}
     for i, m in enumerate(members):
         groups.setdefault(m.batch_size or settings.n_train, []).append(i)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from .._checks import _fail
 from ..settings import (MODEL_KINDS, check_batch_fits, check_decoupled_decay,  # noqa: F401
                         check_fields, check_setting)
 from ..schedule import evaluation_epochs, log_epochs
@@ -85,7 +86,13 @@ class Member:
 
 @dataclass(frozen=True)
 class SweepSettings:
-    """What every member shares: model, data size, optimiser, epochs, schedule, device.
+    """What every member shares: model, data, optimiser, epochs, schedule, device.
+
+    ``dataset="toy"`` (the default) trains on the toy problem (:func:`regcore.data.make_data`
+    with the member's data seed) with mean squared error; ``dataset="digits"`` on the member's
+    split of the handwritten digits (:func:`regcore.digits.digits_data` with its data seed as the
+    split seed) with cross-entropy, an MLP of 64 inputs and 10 outputs (``sizes=(64, 10)`` is
+    softmax regression).
 
     ``max_evals=None`` validates every epoch; an integer validates every epoch up to
     ``dense_epochs`` and then log-spaced, at most ``max_evals`` times. ``snapshots`` is the number
@@ -96,9 +103,9 @@ class SweepSettings:
     model : str
         ``"mlp"`` or ``"linear"``. Default ``"mlp"``.
     sizes : tuple
-        Layer widths: input (the data's dims), hidden..., output 1. For ``model="linear"``, give
-        ``(dims, 1)`` or leave the default, which becomes ``(50, 1)``.
-        Default ``(50, 25, 25, 1)``.
+        Layer widths: input (the data's dims), hidden..., output (1 for the toy problem, 10 for
+        the digits). For ``model="linear"``, give ``(dims, 1)`` or leave the default, which
+        becomes ``(50, 1)``. Default ``(50, 25, 25, 1)``.
     optimizer : str
         ``"adam"``, ``"adamw"`` or ``"sgd"``. Default ``"adam"``.
     lr : float
@@ -110,9 +117,11 @@ class SweepSettings:
     n_val : int
         Validation points, >= 1. Default ``10_000``.
     n_test : int
-        Held-out test points, >= 1. Default ``10_000``.
+        Held-out test points, >= 1. Default ``10_000``. For the digits the three sizes together
+        are at most 1,797 (e.g. ``n_val=500, n_test=797``).
     noise : float
-        Standard deviation of the data's noise, >= 0. Default ``0.2``.
+        Standard deviation of the toy problem's noise, >= 0 (unused for the digits).
+        Default ``0.2``.
     max_evals : int or None
         Most validation evaluations per member, >= ``dense_epochs + 2``; ``None``: every epoch.
         Default ``64``.
@@ -126,12 +135,16 @@ class SweepSettings:
     eval_chunk : int
         Rows of the validation and test splits per batched evaluation pass, >= 1.
         Default ``256``.
+    dataset : str
+        ``"toy"`` or ``"digits"`` (see above). Default ``"toy"``.
 
     Raises
     ------
     ValueError
         When a field is not allowed (the message names it), when ``model="linear"`` and ``sizes``
-        is neither ``(dims, 1)`` nor the default, or when ``max_evals < dense_epochs + 2``.
+        is neither ``(dims, 1)`` nor the default, when ``max_evals < dense_epochs + 2``, or when
+        the sizes do not fit the dataset (output 1 for the toy problem; 64 inputs, 10 outputs
+        and ``model="mlp"`` for the digits, whose splits must fit in its 1,797 images).
     """
 
     model: str = "mlp"
@@ -148,6 +161,7 @@ class SweepSettings:
     snapshots: int = 40
     device: str = "cpu"
     eval_chunk: int = 256
+    dataset: str = "toy"  # or "digits" (regcore.digits, cross-entropy)
 
     def __post_init__(self):
         check_setting("model", self.model)
@@ -159,10 +173,53 @@ class SweepSettings:
             if len(self.sizes) != 2:
                 object.__setattr__(self, "sizes", (self.sizes[0], 1))
         check_fields(self)  # each field's own check: regcore.settings.SETTINGS
+        self._check_dataset()
         if self.max_evals is not None and self.max_evals < self.dense_epochs + 2:
             raise ValueError(f"max_evals={self.max_evals!r} is not allowed: max_evals must be an "
                              f"integer >= {self.dense_epochs + 2} (dense_epochs + 2: the dense "
                              "epochs, then at least two log-spaced ones)")
+
+    def _check_dataset(self) -> None:
+        """The model's widths and the split sizes against the dataset."""
+        if self.dataset == "toy":
+            if self.sizes[-1] != 1:
+                _fail("sizes[-1]", self.sizes[-1], "1 (the toy problem has one output)")
+            return
+        from ..digits import N_CLASSES, PIXELS, check_split_sizes
+        if self.model != "mlp":
+            raise ValueError(f"model={self.model!r} is not allowed with dataset='digits': use "
+                             f"model='mlp' (sizes=({PIXELS}, {N_CLASSES}) is softmax regression)")
+        if self.sizes[0] != PIXELS:
+            _fail("sizes[0]", self.sizes[0], f"{PIXELS} with dataset='digits' (8x8 pixels)")
+        if self.sizes[-1] != N_CLASSES:
+            _fail("sizes[-1]", self.sizes[-1], f"{N_CLASSES} with dataset='digits' (one output "
+                  "per class)")
+        check_split_sizes(self.n_train, self.n_val, self.n_test)
+
+    @property
+    def loss(self) -> str:
+        """The training loss: ``"mse"`` for the toy problem, ``"cross_entropy"`` for the digits."""
+        return "cross_entropy" if self.dataset == "digits" else "mse"
+
+    def make_data(self, seed: int):
+        """The data of a member with data seed ``seed``.
+
+        Parameters
+        ----------
+        seed : int
+            The member's ``data_seed``.
+
+        Returns
+        -------
+        regcore.data.ToyData or regcore.digits.DigitsData
+            :func:`regcore.data.make_data` with these sizes and noise, or
+            :func:`regcore.digits.digits_data` with these split sizes.
+        """
+        if self.dataset == "digits":
+            from ..digits import digits_data
+            return digits_data(self.n_train, self.n_val, self.n_test, seed=seed)
+        from ..data import make_data
+        return make_data(self.n_train, self.n_val, self.n_test, self.dims, self.noise, seed=seed)
 
     @property
     def dims(self) -> int:

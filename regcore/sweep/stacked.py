@@ -10,10 +10,17 @@ bits; the layouts whose rounding agrees are picked by the probes of
 :mod:`regcore.sweep.exactness`. :meth:`_Stacked.loss` is the validation and test pass (eval
 mode, in chunks of rows). Trained by :mod:`regcore.sweep.loop`, for the "Beyond one seed"
 chapters (``book/beyond/seeds.md``, ``tuning.md``) and ``python -m regcore sweep``.
+
+Two losses: the toy problem's mean squared error (one output), and cross-entropy over class
+labels (one output per class, the digits chapter ``book/more/digits.md``), whose backward is
+torch's own two kernels (``nll_loss``'s gradient, then ``_log_softmax_backward_data``) applied to
+all members at once, and whose recorded loss is ``nll_loss`` member by member, as ``fit`` gets
+them from ``F.cross_entropy``.
 """
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from .exactness import (_batched_is_exact, _batched_width_one_grad_w, _batched_width_one_out,
                         _step_is_exact)
@@ -52,9 +59,11 @@ class _Stacked:
     faster matmul layouts (``None``: where :func:`_step_is_exact` says they are exact).
     """
 
-    def __init__(self, theta: torch.Tensor, sizes: tuple, fast: bool | None = None):
+    def __init__(self, theta: torch.Tensor, sizes: tuple, fast: bool | None = None,
+                 loss: str = "mse"):
         self.layers, self.grad_views = [], []
-        self.sizes, self.fast = tuple(sizes), fast
+        self.sizes, self.fast, self.loss_kind = tuple(sizes), fast, loss
+        self.width_one = self.sizes[-1] == 1
         self.grad = torch.empty_like(theta)
         k, offset = theta.shape[0], 0
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -70,10 +79,10 @@ class _Stacked:
     def _use_fast(self, x) -> bool:
         if self.fast is not None:
             return self.fast
-        return _step_is_exact(x.shape[1], self.sizes, True, x.dtype, x.device)
+        return _step_is_exact(x.shape[1], self.sizes, True, x.dtype, x.device, self.loss_kind)
 
     def forward(self, x: torch.Tensor, keep: list | None = None) -> torch.Tensor:
-        """``x`` (K, B, in) → (K, B, 1); ``keep`` holds one dropout multiplier per hidden layer."""
+        """``x`` (K, B, in) → (K, B, out); ``keep`` holds one dropout multiplier per hidden layer."""
         return self._forward(x, keep, self._use_fast(x))[-1]
 
     def _forward(self, x, keep, fast):
@@ -87,7 +96,8 @@ class _Stacked:
         last = len(self.layers) - 1
         for i, (w, b) in enumerate(self.layers):
             if i == last:
-                acts.append(_width_one_out(x, w, b))
+                acts.append(_width_one_out(x, w, b) if self.width_one
+                            else torch.baddbmm(b, x, w.transpose(1, 2)))
                 return acts
             if fast and i < last - 1:
                 x = torch.baddbmm(b.transpose(1, 2), w, x.transpose(1, 2)).transpose(1, 2)
@@ -99,21 +109,43 @@ class _Stacked:
             acts.append(x)
         return acts
 
-    def loss_and_grad(self, x, y, keep=None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Mean squared error per member (K,) and its gradient (K, P), the buffer ``self.grad``.
+    def batch_loss(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Each member's loss (K,) on one batch of outputs ``out`` (K, B, out) and targets ``y``
+        ((K, B, 1) floats, or (K, B) labels), as ``fit`` computes it for one model."""
+        if self.loss_kind == "cross_entropy":
+            return torch.stack([F.cross_entropy(o, t) for o, t in zip(out, y)])
+        return ((out - y) ** 2).mean((1, 2))
 
-        The gradient of member k's loss alone lands in row k (the members do not interact).
+    def _output_grad(self, out, y):
+        """Each member's loss (K,) and its gradient with respect to the outputs (K, B, out)."""
+        if self.loss_kind == "cross_entropy":
+            # F.cross_entropy is log_softmax then nll_loss; backwards, nll_loss puts
+            # -(1/B) (rounded in the output's dtype) at each row's label and log_softmax's own
+            # backward kernel turns that into (softmax - onehot)/B: the same kernels as fit's
+            logp = torch.log_softmax(out, -1)
+            per_member = torch.stack([F.nll_loss(lp, t) for lp, t in zip(logp, y)])
+            scale = -(torch.ones((), dtype=out.dtype, device=out.device) / y.shape[1])
+            g_logp = torch.zeros_like(out).scatter_(-1, y.unsqueeze(-1), scale.expand(
+                y.shape + (1,)))
+            g = torch.ops.aten._log_softmax_backward_data(g_logp, logp, -1, out.dtype)
+            return per_member, g
+        diff = out - y
+        # mean then square, backwards: (1/N)·(2·diff), which rounds as fit's mse_loss backward
+        return (diff ** 2).mean((1, 2)), (2 * diff) * (1.0 / diff[0].numel())
+
+    def loss_and_grad(self, x, y, keep=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each member's loss (K,) and its gradient (K, P), the buffer ``self.grad``.
+
+        Mean squared error for targets (K, B, 1), cross-entropy for labels (K, B). The gradient
+        of member k's loss alone lands in row k (the members do not interact).
         """
         fast = self._use_fast(x)
         acts = self._forward(x, keep, fast)
-        diff = acts[-1] - y
-        per_member = (diff ** 2).mean((1, 2))
-        # mean then square, backwards: (1/N)·(2·diff), which rounds as fit's mse_loss backward
-        g = (2 * diff) * (1.0 / diff[0].numel())
+        per_member, g = self._output_grad(acts[-1], y)
         last = len(self.layers) - 1
         for i in range(last, -1, -1):
             (w, _), (gw, gb), h = self.layers[i], self.grad_views[i], acts[i]
-            if i == last:
+            if i == last and self.width_one:
                 gw.copy_(_width_one_grad_w(h, g))
             elif fast:
                 gw.copy_(torch.bmm(g.transpose(1, 2), h))
@@ -124,7 +156,7 @@ class _Stacked:
             gb.copy_(g.contiguous().sum(1, keepdim=True))
             if i == 0:
                 break
-            if i == last:
+            if i == last and self.width_one:
                 g = g * w  # an outer product: one multiplication per entry, as in fit
             elif fast:
                 g = torch.bmm(w.transpose(1, 2), g.transpose(1, 2)).transpose(1, 2)
@@ -137,16 +169,18 @@ class _Stacked:
 
     @torch.no_grad()
     def loss(self, x: torch.Tensor, y: torch.Tensor, chunk: int, shared: bool) -> torch.Tensor:
-        """Mean squared error per member (K,) over all rows, in chunks of rows (eval mode).
+        """The loss per member (K,) over all rows, in chunks of rows (eval mode).
 
-        ``shared``: ``x`` is one (N, in) design used by every member, so the first layer is one
-        (K·out, in) × (in, chunk) GEMM; otherwise ``x`` is (K, N, in) and ``y`` (K, N, 1).
+        Mean squared error, or cross-entropy for labels. ``shared``: ``x`` is one (N, in) design
+        used by every member, so the first layer is one (K·out, in) × (in, chunk) GEMM, and ``y``
+        is (N, 1) or (N,); otherwise ``x`` is (K, N, in) and ``y`` (K, N, 1) or (K, N).
         Activations are kept transposed, (K, width, chunk), so every layer is a contiguous
         batched matmul and the ReLUs run in place. Sums in float64.
         """
         k = self.layers[0][0].shape[0]
         n = x.shape[-2]
         total = torch.zeros(k, dtype=torch.float64, device=x.device)
+        labels = self.loss_kind == "cross_entropy"
         (w0, b0), rest = self.layers[0], self.layers[1:]
         w0_all, b0_all = w0.reshape(-1, w0.shape[-1]), b0.reshape(-1, 1)
         for start in range(0, n, chunk):
@@ -156,9 +190,14 @@ class _Stacked:
                 yc = y[start:stop].view(1, -1)
             else:
                 h = torch.baddbmm(b0.transpose(1, 2), w0, x[:, start:stop].transpose(1, 2))
-                yc = y[:, start:stop, 0]
+                yc = y[:, start:stop] if labels else y[:, start:stop, 0]
             for w, b in rest:
                 h = torch.baddbmm(b.transpose(1, 2), w, h.relu_())
-            diff = h[:, 0] - yc
-            total += (diff * diff).sum(1, dtype=torch.float64)
+            if labels:  # h is (K, classes, rows): minus the log-probability of each label
+                logp = torch.log_softmax(h, 1)
+                picked = logp.gather(1, yc.expand(k, -1).unsqueeze(1))
+                total -= picked.sum((1, 2), dtype=torch.float64)
+            else:
+                diff = h[:, 0] - yc
+                total += (diff * diff).sum(1, dtype=torch.float64)
         return total / n

@@ -95,13 +95,14 @@ def differences_figure(rows: dict) -> plt.Figure:
     return fig
 
 
-def strength_figure(panels: dict) -> plt.Figure:
+def strength_figure(panels: dict, ylabel: str = "MSE loss at best epoch") -> plt.Figure:
     """Validation and test loss against a regulariser's strength, one panel per regulariser.
 
     In each panel the grid values sit at equal spacing, labelled. The validation loss is a line
     with a filled band of its interval, the test loss a dashed line with dotted interval edges
     (so that neither hides the other), and a dashed vertical line marks the tuned value; the
-    loss axis is logarithmic. Chapter "Tuning, and more data".
+    loss axis is logarithmic. Chapter "Tuning, and more data" (and "Do the lessons hold on real
+    data?", with cross-entropy).
 
     Parameters
     ----------
@@ -110,6 +111,8 @@ def strength_figure(panels: dict) -> plt.Figure:
         grid; chapter "Noise injection is Tikhonov regularisation" draws one): ``val`` and
         ``test`` have one row ``(mean, low, high)`` per grid value, ``tuned_index`` is the
         position of the tuned value.
+    ylabel : str, optional
+        The loss axis's label. Default ``"MSE loss at best epoch"``.
 
     Returns
     -------
@@ -140,7 +143,7 @@ def strength_figure(panels: dict) -> plt.Figure:
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_title(title)
-        ax.set_ylabel("MSE loss at best epoch")
+        ax.set_ylabel(ylabel)
     fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=3,
                frameon=False)
     return fig

@@ -72,7 +72,7 @@ class Splits:
 
     @property
     def outputs(self) -> int:
-        """The output width a model of this data needs: 1 for float targets, else the number
+        """The output width a model of this data needs, 1 for float targets, else the number
         of classes (``n_classes``)."""
         return getattr(self, "n_classes", 1) if self.is_classification else 1
 

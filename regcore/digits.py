@@ -124,7 +124,7 @@ def error_rates(thetas, sizes: tuple, x: torch.Tensor, y: torch.Tensor) -> np.nd
 
     Parameters
     ----------
-    thetas : array-like
+    thetas : array_like
         Flat parameter vectors, ``(K, P)`` (a sweep's ``best_theta``) or ``(P,)``, in the order of
         :func:`regcore.models.flatten_params` for an MLP of widths ``sizes``.
     sizes : tuple

@@ -108,7 +108,7 @@ def grids(seeds: int = 20, workers: int = 2, progress: bool = False,
     return sweep_many(jobs, workers, progress)
 
 
-def test_errors(result: SweepResult) -> np.ndarray:
+def errors_at_best(result: SweepResult) -> np.ndarray:
     """Each member's error rate on its own split's test images, at its best epoch.
 
     Parameters
@@ -128,7 +128,7 @@ def test_errors(result: SweepResult) -> np.ndarray:
     """
     st = result.settings
     if st.dataset != "digits":
-        raise ValueError(f"result.settings.dataset={st.dataset!r} is not allowed: test_errors "
+        raise ValueError(f"result.settings.dataset={st.dataset!r} is not allowed: errors_at_best "
                          "scores a digits sweep (dataset='digits')")
     splits = {s: digits_data(st.n_train, st.n_val, st.n_test, seed=s)
               for s in sorted({m.data_seed for m in result.members})}

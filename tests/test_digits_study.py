@@ -31,19 +31,19 @@ def test_grids_pair_every_setting_by_seed(monkeypatch):
     assert res["linear"].settings.sizes == ds.LINEAR_SIZES
 
 
-def test_test_errors_score_each_member_on_its_own_split():
+def test_errors_at_best_score_each_member_on_its_own_split():
     st = SweepSettings(sizes=(64, 8, 10), dataset="digits", n_train=60, n_val=100, n_test=150,
                        epochs=20, max_evals=None, snapshots=0)
     res = sweep([Member(data_seed=1), Member(data_seed=2, l1=0.001)], st)
-    got = ds.test_errors(res)
+    got = ds.errors_at_best(res)
     for k, seed in enumerate((1, 2)):
         d = digits_data(60, 100, 150, seed=seed)
         assert got[k] == error_rates(res.best_theta[k], st.sizes, d.x_test, d.y_test)[0]
     assert 0 < got.max() < 0.9   # trained a little: better than chance (0.9), not perfect
 
 
-def test_test_errors_refuse_a_toy_sweep():
+def test_errors_at_best_refuse_a_toy_sweep():
     res = sweep([Member()], SweepSettings(epochs=2, max_evals=None, snapshots=0, n_train=20,
                                           n_val=10, n_test=10))
     with pytest.raises(ValueError, match="dataset='toy'"):
-        ds.test_errors(res)
+        ds.errors_at_best(res)

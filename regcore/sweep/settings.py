@@ -198,7 +198,8 @@ class SweepSettings:
 
     @property
     def loss(self) -> str:
-        """The training loss: ``"mse"`` for the toy problem, ``"cross_entropy"`` for the digits."""
+        """The loss the members train with, ``"mse"`` for the toy problem and
+        ``"cross_entropy"`` for the digits."""
         return "cross_entropy" if self.dataset == "digits" else "mse"
 
     def make_data(self, seed: int):

@@ -135,3 +135,48 @@ def errors_at_best(result: SweepResult) -> np.ndarray:
     return np.array([error_rates(result.best_theta[i], st.sizes, splits[m.data_seed].x_test,
                                  splits[m.data_seed].y_test)[0]
                      for i, m in enumerate(result.members)])
+
+
+#: The runs the chapter compares, as :func:`regcore.studies.claims` names them, and their names
+#: in prose.
+RUNS = ("weight_decay", "l1", "dropout", "minibatch", "mlp", "linear")
+NAMES = {"weight_decay": "weight decay", "l1": "L1", "dropout": "dropout",
+         "minibatch": "minibatch", "mlp": "plain MLP", "linear": "softmax regression"}
+
+
+def tuned_runs(results: dict) -> dict:
+    """Each run of :data:`RUNS` at its tuned setting: the members of :func:`grids` it stands for.
+
+    A regulariser's setting is the grid value of lowest mean validation loss
+    (:func:`regcore.studies.tuned`); ``"minibatch"`` is the best batch size below the full batch
+    (the full batch is the plain MLP, ``"mlp"``); ``"linear"`` is softmax regression. Every run's
+    members come in seed order, so runs are paired by seed.
+
+    Parameters
+    ----------
+    results : dict
+        What :func:`grids` returned.
+
+    Returns
+    -------
+    dict
+        ``{run: (value, SweepResult, errors)}`` in the order of :data:`RUNS`: the tuned value
+        (``None`` for the plain MLP and softmax regression), those members, and their test error
+        rates (:func:`errors_at_best`).
+    """
+    from .studies import tuned  # studies imports the sweeps; only the chapter needs this
+    minis = tuple(v for v in GRIDS["batch_size"] if v is not None)
+    where = {field: (field, tuned(results[field], field, values))
+             for field, values in GRIDS.items() if field != "batch_size"}
+    where["minibatch"] = ("batch_size", tuned(results["batch_size"], "batch_size", minis))
+    where["mlp"] = ("batch_size", None)
+    out = {}
+    for run in RUNS:
+        if run == "linear":
+            group, value = results["linear"], None
+        else:
+            field, value = where[run]
+            group = results[field].select(np.array([getattr(m, field) == value
+                                                    for m in results[field].members]))
+        out[run] = (value, group, errors_at_best(group))
+    return out

@@ -29,6 +29,20 @@ def test_grids_pair_every_setting_by_seed(monkeypatch):
         assert got == [(v, s, s, s) for v in values for s in range(2)]
     assert [m.data_seed for m in res["linear"].members] == [0, 1]
     assert res["linear"].settings.sizes == ds.LINEAR_SIZES
+    # the tuned runs: the value of lowest mean validation loss, members in seed order
+    runs = ds.tuned_runs(res)
+    assert list(runs) == list(ds.RUNS)
+    for run, (value, group, errors) in runs.items():
+        assert [m.data_seed for m in group.members] == [0, 1], run
+        assert errors.shape == (2,) and np.all((errors >= 0) & (errors <= 1)), run
+    for field in ("weight_decay", "l1", "dropout"):
+        value, group, _ = runs[field]
+        means = {v: res[field].where(**{field: v}).best_val_loss.mean()
+                 for v in ds.GRIDS[field]}
+        assert value == min(means, key=means.get)
+        assert all(getattr(m, field) == value for m in group.members)
+    assert runs["mlp"][0] is None and runs["minibatch"][0] in ds.GRIDS["batch_size"]
+    assert runs["minibatch"][0] is not None and runs["linear"][0] is None
 
 
 def test_errors_at_best_score_each_member_on_its_own_split():

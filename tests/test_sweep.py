@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from regcore import MLP, Linear, TrainSettings, fit, make_data
+from regcore.models import load_flat
 from regcore.stats import ks_two_sample, separation_epoch
 from regcore.sweep import Member, SweepResult, SweepSettings, sweep, sweep_parallel
 
@@ -33,14 +34,21 @@ def _close(ours, ref, atol=0.0):
 
 
 def _fit(member, settings, **train):
-    """The single run a member stands for: its data seed, init seed and training seed."""
-    data = make_data(settings.n_train, seed=member.data_seed)
-    model = (Linear(seed=member.init_seed) if settings.model == "linear"
-             else MLP(dropout=member.dropout, seed=member.init_seed))
+    """The single run a member stands for: its data seed, init seed and training seed (on the
+    toy problem, or on its split of the digits with cross-entropy)."""
+    if settings.dataset == "digits":
+        from regcore.digits import digits_data
+        data = digits_data(settings.n_train, settings.n_val, settings.n_test,
+                           seed=member.data_seed)
+        model = MLP(settings.sizes, dropout=member.dropout, seed=member.init_seed)
+    else:
+        data = make_data(settings.n_train, seed=member.data_seed)
+        model = (Linear(seed=member.init_seed) if settings.model == "linear"
+                 else MLP(dropout=member.dropout, seed=member.init_seed))
     ts = TrainSettings(optimizer=settings.optimizer, lr=settings.lr, epochs=settings.epochs,
                        weight_decay=member.weight_decay, l2=member.l2, l1=member.l1,
                        input_noise=member.input_noise, batch_size=member.batch_size,
-                       seed=member.seed, **train)
+                       seed=member.seed, loss=settings.loss, **train)
     return fit(model, data, ts)
 
 
@@ -324,16 +332,6 @@ DIGITS = SweepSettings(sizes=(64, 16, 10), dataset="digits", n_train=120, n_val=
                        n_test=400, epochs=40, max_evals=None, snapshots=5)
 
 
-def _fit_digits(member, settings, **train):
-    from regcore.digits import digits_data
-    data = digits_data(settings.n_train, settings.n_val, settings.n_test, seed=member.data_seed)
-    ts = TrainSettings(optimizer=settings.optimizer, lr=settings.lr, epochs=settings.epochs,
-                       weight_decay=member.weight_decay, l2=member.l2, l1=member.l1,
-                       input_noise=member.input_noise, batch_size=member.batch_size,
-                       seed=member.seed, loss="cross_entropy", **train)
-    return fit(MLP(settings.sizes, seed=member.init_seed), data, ts)
-
-
 @pytest.mark.parametrize("sizes", [(64, 16, 10), (64, 10)])
 def test_digits_members_repeat_fits_cross_entropy_run(sizes):
     # Cross-entropy: the written-out backward (nll_loss's gradient, then log_softmax's own
@@ -346,7 +344,7 @@ def test_digits_members_repeat_fits_cross_entropy_run(sizes):
                Member(data_seed=1, batch_size=30, input_noise=0.1)]
     res = sweep(members, settings)
     for k, m in enumerate(members):
-        ref = _fit_digits(m, settings)
+        ref = _fit(m, settings)
         assert np.all(_close(res.val_loss[k], ref.val_loss)), k
         assert np.all(_close(res.train_loss[k], ref.train_loss, atol=1e-8)), k
         assert res.best_epoch[k] == ref.best_epoch, k
@@ -371,7 +369,6 @@ def test_digits_evaluation_pass_is_mean_cross_entropy():
     shared = net.loss(data[0].x_val, data[0].y_val, chunk=128, shared=True)
     apart = net.loss(torch.stack([d.x_val for d in data]), torch.stack([d.y_val for d in data]),
                      chunk=128, shared=False)
-    from regcore.models import load_flat
     for k in range(3):
         model = load_flat(MLP((64, 16, 10)), theta[k])
         with torch.no_grad():
@@ -394,7 +391,7 @@ def test_cross_entropy_step_matches_fits_autograd(rows, sizes):
     x = torch.randn(4, rows, sizes[0], generator=gen)
     y = torch.randint(sizes[-1], (4, rows), generator=gen)
     ref_loss, ref_grad = _fit_loss_and_grad(theta, sizes, x, y, "cross_entropy")
-    model = load_flat_mlp(sizes, theta[0])
+    model = load_flat(MLP(sizes), theta[0])
     F.cross_entropy(model(x[0]), y[0]).backward()
     assert torch.equal(ref_grad[0], torch.cat([p.grad.reshape(-1) for p in model.parameters()]))
     for fast in (False, True):
@@ -403,8 +400,3 @@ def test_cross_entropy_step_matches_fits_autograd(rows, sizes):
         assert torch.allclose(grad, ref_grad, rtol=1e-4, atol=1e-6)
         if _step_is_exact(rows, sizes, fast, loss="cross_entropy"):
             assert torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad), fast
-
-
-def load_flat_mlp(sizes, theta):
-    from regcore.models import load_flat
-    return load_flat(MLP(sizes), theta)

@@ -10,6 +10,8 @@
   where the recorded training loss is measured with dropout on).
 * :func:`predict`, :func:`r_squared` — a stored state's predictions and their R² (chapters 2–6,
   beside the predictions figures of ``regcore.figures.runs``).
+* :func:`units_firing` — how many hidden units fire (ReLU output > 0) per input, for flat
+  parameter vectors (chapter "L1 on activations": L1 on activations against L1 on weights).
 """
 from __future__ import annotations
 
@@ -216,3 +218,37 @@ def mse_standard_error(model, state: dict, x: torch.Tensor, y: torch.Tensor) -> 
         raise ValueError(f"len(x)={len(x)} is not allowed: a standard error needs at least 2 points")
     squared = (predict(model, state, x) - y.cpu().numpy().ravel()) ** 2
     return float(squared.std(ddof=1) / np.sqrt(len(squared)))
+
+
+def units_firing(thetas, sizes: tuple, x: torch.Tensor) -> np.ndarray:
+    """Mean number of hidden units whose ReLU output is above zero, per input, per parameter vector.
+
+    Counted over all hidden layers of the MLP (eval mode: no dropout) and averaged over the rows
+    of ``x``. L1 on the activations (:attr:`regcore.training.TrainSettings.activation_l1`) asks
+    for few of them; L1 on the weights switches off whole units but not, by itself, the units'
+    activity per input.
+
+    Parameters
+    ----------
+    thetas : array_like
+        Flat parameter vectors, ``(K, P)`` (a sweep's ``best_theta``) or ``(P,)``, in the order of
+        :func:`regcore.models.flatten_params` for an MLP of widths ``sizes``.
+    sizes : tuple
+        The MLP's layer widths, with at least one hidden layer.
+    x : torch.Tensor
+        Inputs, ``(rows, sizes[0])``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(K,)``: for each vector, the mean over inputs of the number of firing hidden units.
+    """
+    from .models import MLP, load_flat
+    thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float32))
+    model = MLP(sizes).eval()
+    counts = []
+    with torch.no_grad():
+        for theta in thetas:
+            _, hidden = load_flat(model, theta).forward_hidden(x)
+            counts.append(float(sum((h > 0).sum(1).double() for h in hidden).mean()))
+    return np.asarray(counts)

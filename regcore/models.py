@@ -138,6 +138,33 @@ class MLP(nn.Module):
             x = layer.forward(x)
         return x
 
+    def forward_hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list]:
+        """The output for ``x`` and every hidden layer's activations (after its ReLU).
+
+        The same operations and random draws as :meth:`forward`; used by
+        :func:`regcore.training.fit` for the activation penalty
+        (:attr:`regcore.training.TrainSettings.activation_l1`) and to count the units that fire
+        per input (chapter "L1 on activations").
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs, ``(rows, sizes[0])``.
+
+        Returns
+        -------
+        out : torch.Tensor
+            Outputs, ``(rows, sizes[-1])``.
+        hidden : list of torch.Tensor
+            One ``(rows, width)`` tensor per hidden layer, in order.
+        """
+        hidden = []
+        for layer in self.net:
+            x = layer.forward(x)
+            if isinstance(layer, nn.ReLU):
+                hidden.append(x)
+        return x, hidden
+
 
 def flatten_params(model: nn.Module) -> torch.Tensor:
     """All parameters of ``model`` in registration order, as one detached 1-D tensor.

@@ -92,6 +92,8 @@ SETTINGS = {
     "weight_decay": lambda n, v: check_real(n, v, minimum=0.0),
     "l2": lambda n, v: check_real(n, v, minimum=0.0),
     "l1": lambda n, v: check_real(n, v, minimum=0.0),
+    # L1 on the hidden activations (after each ReLU), per input: the sparse-autoencoder chapter
+    "activation_l1": lambda n, v: check_real(n, v, minimum=0.0),
     "batch_size": _optional(lambda n, v: check_int(n, v, minimum=1)),
     # the standard deviation of the Gaussian noise added to every training input at every step
     "input_noise": lambda n, v: check_real(n, v, minimum=0.0),

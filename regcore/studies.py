@@ -9,6 +9,9 @@
   each tuned regularised MLP (same chapter).
 * :func:`noise_grid` — validation and test loss against the standard deviation of Gaussian noise
   on the MLP's training inputs, over seeds (chapter "Noise injection is Tikhonov regularisation").
+* :func:`activation_penalty` — the MLP with L1 on its hidden activations beside the post's L1 on
+  its weights, over seeds, and :func:`firing_on_test` — how many hidden units fire per test
+  input (chapter "L1 on activations: a toy sparse autoencoder").
 * :func:`summary` — mean and 95% interval of a score per group of members.
 * :func:`divergence_report` — which members diverged, and when.
 
@@ -52,6 +55,12 @@ GRID_EPOCHS = {"weight_decay": 1000, "l1": 1000, "dropout": 1000, "batch_size": 
 #: deviation of the Gaussian noise added to every training input at every step (0 is the plain
 #: MLP, the seeds' paired baseline). The inputs have unit variance, so 0.5 is half their spread.
 NOISE_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.5)
+
+#: The activation penalties of chapter "L1 on activations" on the post's MLP (0: none), and the
+#: epochs of those runs: a weak penalty (the lowest mean validation loss of a wider grid tried
+#: when the chapter was written) and one strong enough to silence most units.
+ACTIVATION_L1 = (0.0, 0.003, 0.3)
+ACTIVATION_EPOCHS = 600
 
 #: The training-set sizes of the learning curves, from 4 times fewer to 4 times more points than
 #: the post's 200. (Up to 1600 until the build's cost was cut: that point alone took a third of the
@@ -261,6 +270,66 @@ def noise_grid(seeds: int = 20, workers: int = 2, progress: bool = False) -> Swe
                  for s in range(seeds)], settings) for v in NOISE_GRID}
     results = sweep_many(jobs, workers, progress)
     return SweepResult.concat([results[v] for v in NOISE_GRID])
+
+
+def activation_penalty(seeds: int = 20, workers: int = 2, progress: bool = False) -> dict:
+    """The post's MLP with each penalty of :data:`ACTIVATION_L1` on its hidden activations, and
+    with the post's L1 on its weights, over seeds.
+
+    Seed s sets the data, init and training seeds together (paired across settings); n_train
+    200, :data:`ACTIVATION_EPOCHS` epochs, validation budget :data:`TUNING_EVALS`. Chapter "L1 on
+    activations: a toy sparse autoencoder".
+
+    Parameters
+    ----------
+    seeds : int, optional
+        Number of seeds, s = 0 … seeds-1. Default ``20``.
+    workers : int, optional
+        Processes for :func:`regcore.sweep.run.sweep_many`, >= 1. Default ``2``.
+    progress : bool, optional
+        Show progress bars. Default ``False``.
+
+    Returns
+    -------
+    dict
+        ``{("activation_l1", v): SweepResult}`` for each v of :data:`ACTIVATION_L1`, then
+        ``("l1", POST_RUNS["l1"].train.l1)``; members in seed order.
+
+    Raises
+    ------
+    ValueError
+        When ``workers`` is not allowed (the message names it), or when ``seeds`` < 1.
+    """
+    settings = post_settings("mlp", epochs=ACTIVATION_EPOCHS, max_evals=TUNING_EVALS)
+    l1 = POST_RUNS["l1"].train.l1
+    jobs = {("activation_l1", v): [Member(activation_l1=v, data_seed=s, init_seed=s, seed=s,
+                                          label="activation_l1") for s in range(seeds)]
+            for v in ACTIVATION_L1}
+    jobs[("l1", l1)] = [Member(l1=l1, data_seed=s, init_seed=s, seed=s, label="l1")
+                        for s in range(seeds)]
+    return sweep_many({k: (m, settings) for k, m in jobs.items()}, workers, progress)
+
+
+def firing_on_test(result: SweepResult) -> np.ndarray:
+    """Hidden units firing per input on each member's own test split, at its best epoch.
+
+    Parameters
+    ----------
+    result : regcore.sweep.settings.SweepResult
+        A sweep of the MLP on the toy problem.
+
+    Returns
+    -------
+    numpy.ndarray
+        One mean count per member (:func:`regcore.analysis.units_firing`).
+    """
+    from .analysis import units_firing
+    from .data import make_data
+    st = result.settings
+    x = {s: make_data(st.n_train, st.n_val, st.n_test, st.dims, st.noise, seed=s).x_test
+         for s in sorted({m.data_seed for m in result.members})}
+    return np.array([units_firing(result.best_theta[i], st.sizes, x[m.data_seed])[0]
+                     for i, m in enumerate(result.members)])
 
 
 def finite(result: SweepResult) -> SweepResult:

@@ -49,6 +49,7 @@ from tqdm.auto import tqdm
 from .settings import (INITIAL_EVALS, OPTIMIZERS, check_batch_fits, check_decoupled_decay,  # noqa: F401
                        check_fields, resolve_device)
 from .data import Splits
+from .models import MLP
 from .optim import FlatOptimizer, FlatParameters
 from .penalties import add_penalty_gradient_
 from .seeding import input_noise_seed, post_protocol
@@ -108,6 +109,12 @@ class TrainSettings:
     l1 : float
         Manual L1 strength, >= 0: ``l1·sign θ`` added to the gradient before the step.
         Default ``0.0``.
+    activation_l1 : float
+        L1 on the hidden activations, >= 0: ``activation_l1 · Σ h / rows`` (every hidden unit's
+        activation after its ReLU, summed over the units of all hidden layers and averaged over
+        the batch's rows) added to the loss that is differentiated; the recorded losses leave it
+        out, as they leave out ``l2`` and ``l1``. Needs a :class:`regcore.models.MLP` with hidden
+        layers. Default ``0.0``.
     loss : str
         ``"mse"`` (mean squared error, for float targets, the post's) or ``"cross_entropy"``
         (for integer class labels, e.g. :func:`regcore.digits.digits_data`; the model has one
@@ -156,6 +163,7 @@ class TrainSettings:
     snapshot_every: int = 1  # 0: no parameter snapshots
     initial_eval: str = "post"  # epoch 0: "post" (train mode, as the original) or "clean" (eval)
     loss: str = "mse"  # or "cross_entropy" (class labels)
+    activation_l1: float = 0.0  # L1 on the hidden activations, per input
 
     def __post_init__(self):
         check_fields(self)  # each field's own check: regcore.settings.SETTINGS
@@ -402,6 +410,11 @@ def fit(model: nn.Module, data: Splits, settings: TrainSettings = TrainSettings(
                          "TrainSettings, e.g. regcore.TrainSettings(lr=0.01)")
     check_model_fits(model, data, settings.loss)
     loss_fn = F.cross_entropy if settings.loss == "cross_entropy" else F.mse_loss
+    act_l1 = settings.activation_l1
+    if act_l1 and not (isinstance(model, MLP) and len(model.sizes) > 2):
+        raise ValueError(f"activation_l1={act_l1!r} is not allowed for this model: it penalises "
+                         "hidden activations, so the model must be a regcore.MLP with hidden "
+                         "layers (use 0.0)")
     n = data.n_train
     batch_size = check_batch_fits(settings.batch_size, n)
     device = resolve_device(settings.device)
@@ -466,8 +479,14 @@ def fit(model: nn.Module, data: Splits, settings: TrainSettings = TrainSettings(
                     xb = xb + noise * torch.randn(xb.shape, generator=noise_gen,
                                                   dtype=xb.dtype, device=device)
                 flat.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
+                if act_l1:  # the penalty's gradient reaches each h as fl(act_l1 / rows)
+                    out, hidden = model.forward_hidden(xb)
+                    loss = loss_fn(out, yb)
+                    penalty = sum(h.sum() for h in hidden) * (act_l1 / xb.shape[0])
+                    (loss + penalty).backward()
+                else:
+                    loss = loss_fn(model(xb), yb)
+                    loss.backward()
                 grad = flat.gather_grad()
                 if l2 or l1:
                     add_penalty_gradient_(grad, theta, l2, l1)

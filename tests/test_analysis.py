@@ -4,7 +4,7 @@ import pytest
 from regcore import Linear, TrainSettings, fit
 import torch
 
-from regcore import MLP
+from regcore import MLP, make_data
 from regcore.analysis import active_units, eval_loss, first_divergence, near_zero_fraction
 
 
@@ -63,3 +63,18 @@ def test_mse_standard_error_matches_the_gaussian_closed_form_and_a_hand_computat
     assert se == pytest.approx(np.std(sq, ddof=1) / np.sqrt(len(sq)), rel=1e-12)
     with pytest.raises(ValueError, match=r"^len\(x\)=1"):
         mse_standard_error(model, zero, x[:1], y[:1])
+
+
+def test_units_firing_counts_positive_hidden_outputs_per_input():
+    from regcore.analysis import units_firing
+    from regcore.models import flatten_params
+    model = MLP((50, 7, 5, 1), seed=4).eval()
+    x = make_data(30, n_val=5, n_test=5, seed=1).x_train
+    with torch.no_grad():
+        h1 = torch.relu(model.net[0](x))
+        h2 = torch.relu(model.net[3](h1))
+    by_hand = ((h1 > 0).sum(1) + (h2 > 0).sum(1)).double().mean().item()
+    theta = flatten_params(model).numpy()
+    got = units_firing(np.stack([theta, theta]), (50, 7, 5, 1), x)
+    assert got.shape == (2,) and got[0] == got[1] == pytest.approx(by_hand, abs=1e-12)
+    assert 0 <= got[0] <= 12

@@ -223,3 +223,20 @@ def test_strength_figure_with_one_panel():
                                                             1)})
     assert len(fig.axes) == 1 and fig.axes[0].get_title() == "input noise s"
     plt.close(fig)
+
+
+def test_activation_penalty_pairs_settings_by_seed_and_counts_firing(monkeypatch):
+    from regcore import make_data
+    from regcore.analysis import units_firing
+    monkeypatch.setattr(studies, "ACTIVATION_EPOCHS", 4)
+    res = studies.activation_penalty(seeds=2, workers=1)
+    l1 = POST_RUNS["l1"].train.l1
+    assert list(res) == [("activation_l1", v) for v in studies.ACTIVATION_L1] + [("l1", l1)]
+    for (field, value), r in res.items():
+        assert [(getattr(m, field), m.data_seed, m.init_seed, m.seed) for m in r.members] == \
+            [(value, s, s, s) for s in range(2)]
+        assert r.settings.epochs == 4
+    r = res[("l1", l1)]
+    got = studies.firing_on_test(r)
+    x1 = make_data(r.settings.n_train, seed=1).x_test
+    assert got[1] == units_firing(r.best_theta[1], r.settings.sizes, x1)[0]

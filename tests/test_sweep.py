@@ -400,3 +400,24 @@ def test_cross_entropy_step_matches_fits_autograd(rows, sizes):
         assert torch.allclose(grad, ref_grad, rtol=1e-4, atol=1e-6)
         if _step_is_exact(rows, sizes, fast, loss="cross_entropy"):
             assert torch.equal(loss, ref_loss) and torch.equal(grad, ref_grad), fast
+
+
+def test_activation_l1_members_repeat_fit_bit_for_bit():
+    # The penalty's gradient fl(λ/rows), added to each hidden layer's gradient before the ReLU's
+    # backward, as autograd accumulates it in fit; members with and without it share a group.
+    from regcore.sweep import repeats_fit_exactly
+    members = [Member(activation_l1=0.01), Member(), Member(activation_l1=0.003, seed=3,
+                                                             init_seed=4, batch_size=32),
+               Member(activation_l1=0.02, l1=0.01, data_seed=5)]
+    settings = SweepSettings(epochs=60, max_evals=None, snapshots=0)
+    res = sweep(members, settings)
+    for k, m in enumerate(members):
+        ts = TrainSettings(epochs=60, activation_l1=m.activation_l1, l1=m.l1,
+                           batch_size=m.batch_size, seed=m.seed, snapshot_every=0)
+        ref = fit(MLP(seed=m.init_seed), make_data(200, seed=m.data_seed), ts)
+        assert np.all(_close(res.val_loss[k], ref.val_loss)), k
+        if repeats_fit_exactly(m.batch_size or settings.n_train):
+            assert np.array_equal(res.train_loss[k], ref.train_loss), k
+            assert np.array_equal(res.final_theta[k], _final_flat(ref)), k
+    # the penalty acted: the first two members differ only in it
+    assert not np.array_equal(res.final_theta[0], res.final_theta[1])

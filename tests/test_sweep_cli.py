@@ -66,3 +66,17 @@ def test_input_noise_grid_from_the_command_line():
     assert rows[0]["best_val_loss"] != rows[1]["best_val_loss"]   # the noise changed training
     bad = _cli("--input-noise", "-1", "--seeds", "1", "--no-progress")
     assert bad.returncode == 2 and "input_noise=-1" in bad.stderr
+
+
+def test_activation_l1_grid_from_the_command_line():
+    out = _cli("--run", "mlp", "--activation-l1", "0", "0.05", "--seeds", "1", "--epochs", "10",
+               "--no-progress")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["activation_l1"] for r in rows] == [0.0, 0.05]
+    ours = sweep(members_for("mlp", {"activation_l1": [0.0, 0.05]}, 1, "init"),
+                 settings_for("mlp", 200, 10, 64, "cpu"))
+    assert [r["best_val_loss"] for r in rows] == list(ours.best_val_loss)
+    assert rows[0]["best_val_loss"] != rows[1]["best_val_loss"]   # the penalty changed training
+    bad = _cli("--run", "linear", "--activation-l1", "0.1", "--seeds", "1", "--no-progress")
+    assert bad.returncode == 2 and "activation_l1=0.1" in bad.stderr

@@ -189,3 +189,39 @@ def test_zero_input_noise_draws_nothing(data200, monkeypatch):
     assert calls == []
     fit(Linear(), data200, TrainSettings(epochs=3, batch_size=64, input_noise=0.1))
     assert calls == [(torch.Size([64, 50]),)] * 9
+
+
+def _objective_with_activation_l1(theta_parts, x, y, lam):
+    """MSE + lam * mean over rows of the summed hidden ReLU outputs, written out (two hidden
+    layers), independent of fit and of MLP.forward_hidden."""
+    w0, b0, w1, b1, w2, b2 = theta_parts
+    h1 = torch.relu(x @ w0.T + b0)
+    h2 = torch.relu(h1 @ w1.T + b1)
+    out = h2 @ w2.T + b2
+    return ((out - y) ** 2).mean() + lam * (h1.sum(1) + h2.sum(1)).mean()
+
+
+def test_activation_l1_step_is_the_gradient_of_the_penalised_objective():
+    data = make_data(60, n_val=20, n_test=20, seed=3).to(dtype=torch.float64)
+    model = MLP((50, 8, 6, 1), seed=2).double()
+    start = [p.detach().clone() for p in model.parameters()]
+    lam, lr = 0.05, 0.1
+    res = fit(model, data, TrainSettings(optimizer="sgd", lr=lr, epochs=1, activation_l1=lam,
+                                         snapshot_every=0))
+    parts = [p.clone().requires_grad_(True) for p in start]
+    _objective_with_activation_l1(parts, data.x_train, data.y_train, lam).backward()
+    expected = torch.cat([(p - lr * p.grad).reshape(-1) for p in parts]).detach()
+    got = torch.cat([v.reshape(-1) for v in res.final_state.values()])
+    assert torch.allclose(got, expected, rtol=0, atol=1e-12)
+    # the penalty moved the step: without it the first layer's biases step differently
+    plain = fit(MLP((50, 8, 6, 1), seed=2).double(), data,
+                TrainSettings(optimizer="sgd", lr=lr, epochs=1, snapshot_every=0))
+    assert not torch.allclose(plain.final_state["net.0.bias"], res.final_state["net.0.bias"])
+    # the recorded losses leave the penalty out
+    assert res.train_loss[0] == plain.train_loss[0]
+
+
+def test_activation_l1_needs_hidden_layers():
+    with pytest.raises(ValueError, match="activation_l1=0.1"):
+        fit(Linear(), make_data(40, n_val=10, n_test=10),
+            TrainSettings(epochs=1, activation_l1=0.1))

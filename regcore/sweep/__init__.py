@@ -1,7 +1,7 @@
 """Many settings or seeds trained at once, as one batched model with stacked parameters.
 
 A sweep trains K *members* — each with its own weight decay, L2 and L1 strength, dropout rate,
-input noise, batch size, data seed, init seed and training seed — that share the architecture,
+input noise, activation penalty, batch size, data seed, init seed and training seed — that share the architecture,
 the number of epochs, the optimiser and its learning rate. The K parameter vectors are the rows
 of one (K, P) tensor; every layer is a batched matmul over the members, and the backward pass is
 written out (``_Stacked.loss_and_grad`` in :mod:`regcore.sweep.stacked`) so that all K gradients

@@ -10,7 +10,8 @@ Registered by ``regcore/__main__.py`` (imported only when the command line is bu
 trainer is :func:`regcore.sweep.run.sweep` (:func:`~regcore.sweep.run.sweep_parallel` with
 ``--workers``). The command-line face of the sweeps behind the "Beyond one seed" chapters
 (``book/beyond/seeds.md``, ``tuning.md``) and of chapter "Noise injection is Tikhonov
-regularisation" (``--input-noise``: the standard deviation of the noise on the training inputs).
+regularisation" (``--input-noise``: the standard deviation of the noise on the training inputs)
+and "L1 on activations" (``--activation-l1``: L1 on the MLP's hidden activations).
 """
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ VARY = ("data", "init", "both")
 def members_for(run: str, grid: dict, seeds: int, vary: str, first_seed: int = 0) -> list[Member]:
     """The members of a grid over a post run: every combination of ``grid`` values × seeds.
 
-    ``grid`` maps a :class:`Member` field (weight_decay, l2, l1, dropout, input_noise, batch_size)
-    to a list of values; fields not in it keep the run's value (no post run adds input noise). ``vary`` says which seeds change: ``data`` (the
+    ``grid`` maps a :class:`Member` field (weight_decay, l2, l1, dropout, input_noise,
+    activation_l1, batch_size) to a list of values; fields not in it keep the run's value (no post
+    run adds input noise or an activation penalty). ``vary`` says which seeds change: ``data`` (the
     data seed), ``init`` (init and training seed together) or ``both``.
     """
     exp = get_experiment(run)
@@ -46,7 +48,8 @@ def members_for(run: str, grid: dict, seeds: int, vary: str, first_seed: int = 0
     check_choice("vary", vary, VARY)
     t = exp.train
     base = dict(weight_decay=t.weight_decay, l2=t.l2, l1=t.l1, dropout=exp.model.dropout,
-                input_noise=t.input_noise, batch_size=t.batch_size)
+                input_noise=t.input_noise, activation_l1=t.activation_l1,
+                batch_size=t.batch_size)
     keys = [k for k in base if grid.get(k)]
     out = []
     for values in itertools.product(*(grid[k] for k in keys)):
@@ -79,6 +82,7 @@ def _csv(rows: list[dict]) -> str:
 def handle(args) -> int:
     grid = {"weight_decay": args.weight_decay, "l2": args.l2, "l1": args.l1,
             "dropout": args.dropout, "input_noise": args.input_noise,
+            "activation_l1": args.activation_l1,
             "batch_size": [None if b == 0 else b for b in args.batch_size or []]}
     members = members_for(args.run, grid, args.seeds, args.vary, args.first_seed)
     max_evals = None if args.every_epoch else args.max_evals
@@ -110,7 +114,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--vary", choices=VARY, default="init",
                    help="data: data seed; init: init and training seed; both")
-    for name in ("weight-decay", "l2", "l1", "dropout", "input-noise"):
+    for name in ("weight-decay", "l2", "l1", "dropout", "input-noise", "activation-l1"):
         p.add_argument(f"--{name}", type=float, nargs="+", metavar="V")
     p.add_argument("--batch-size", type=int, nargs="+", metavar="B", help="0 means full batch")
     p.add_argument("--n-train", type=int, default=200)

@@ -113,6 +113,8 @@ class _GroupRun:
         self.l1 = _column(members, "l1", theta.dtype, device)
         any_wd = bool((wd != 0).any())
         self.any_l2, self.any_l1 = bool((self.l2 != 0).any()), bool((self.l1 != 0).any())
+        act = _column(members, "activation_l1", torch.float64, device)
+        self.act_l1 = act[:, :, None] if bool((act != 0).any()) else None  # (K, 1, 1)
         self.hidden = list(sizes[1:-1])
         # Dropout: each member draws its masks from its own generator, seeded by its training
         # seed (not fit's stream), so its run does not depend on which members share its sweep.
@@ -217,7 +219,7 @@ class _GroupRun:
                                        device=x.device))
             keep = _dropout_masks(self.dropping, self.k, self.bs, self.hidden, self.device) \
                 if self.dropping else None
-            per_member, grad = self.net.loss_and_grad(xb[:, j], yb[:, j], keep)
+            per_member, grad = self.net.loss_and_grad(xb[:, j], yb[:, j], keep, self.act_l1)
             if self.any_l2:  # product rounded, then the sum: the original's two roundings
                 grad.add_(theta * self.l2)
             if self.any_l1:

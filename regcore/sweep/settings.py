@@ -40,6 +40,9 @@ class Member:
         Manual L2 strength, >= 0. Default ``0.0``.
     l1 : float
         Manual L1 strength, >= 0. Default ``0.0``.
+    activation_l1 : float
+        L1 on the MLP's hidden activations, >= 0, as
+        :attr:`regcore.training.TrainSettings.activation_l1`. Default ``0.0``.
     dropout : float
         Dropout probability of the MLP's hidden layers, in ``[0, 1)``; 0 for the linear model.
         Default ``0.0``.
@@ -79,6 +82,7 @@ class Member:
     init_seed: int = 42
     seed: int = 42
     label: str = ""
+    activation_l1: float = 0.0  # L1 on the hidden activations, per input
 
     def __post_init__(self):
         check_fields(self)  # each field's own check: regcore.settings.SETTINGS
@@ -492,6 +496,9 @@ def check_members(members, settings: SweepSettings) -> tuple:
         if settings.model == "linear" and m.dropout:
             raise ValueError(f"members[{i}].dropout={m.dropout!r} is not allowed for "
                              "model='linear': the linear model has no dropout (use 0.0)")
+        if m.activation_l1 and (settings.model == "linear" or len(settings.sizes) < 3):
+            raise ValueError(f"members[{i}].activation_l1={m.activation_l1!r} is not allowed "
+                             "without hidden layers: it penalises hidden activations (use 0.0)")
         check_batch_fits(m.batch_size, settings.n_train, name=f"members[{i}].batch_size")
         if settings.optimizer == "adamw":
             check_decoupled_decay(settings.lr, m.weight_decay,

@@ -133,12 +133,19 @@ class _Stacked:
         # mean then square, backwards: (1/N)·(2·diff), which rounds as fit's mse_loss backward
         return (diff ** 2).mean((1, 2)), (2 * diff) * (1.0 / diff[0].numel())
 
-    def loss_and_grad(self, x, y, keep=None) -> tuple[torch.Tensor, torch.Tensor]:
+    def loss_and_grad(self, x, y, keep=None, activation_l1=None) -> tuple[torch.Tensor,
+                                                                          torch.Tensor]:
         """Each member's loss (K,) and its gradient (K, P), the buffer ``self.grad``.
 
         Mean squared error for targets (K, B, 1), cross-entropy for labels (K, B). The gradient
         of member k's loss alone lands in row k (the members do not interact).
+        ``activation_l1``: a (K, 1, 1) float64 column of the members' activation penalties, or
+        None; its gradient, ``activation_l1 / B`` rounded once to the parameters' dtype (fit's
+        ``sum(h) * (λ / rows)``), is added to each hidden layer's gradient before the ReLU's
+        backward, where autograd accumulates it in fit. The returned loss leaves it out.
         """
+        act = (None if activation_l1 is None
+               else (activation_l1 / x.shape[1]).to(self.grad.dtype))
         fast = self._use_fast(x)
         acts = self._forward(x, keep, fast)
         per_member, g = self._output_grad(acts[-1], y)
@@ -162,6 +169,8 @@ class _Stacked:
                 g = torch.bmm(w.transpose(1, 2), g.transpose(1, 2)).transpose(1, 2)
             else:
                 g = torch.bmm(g, w)
+            if act is not None:
+                g = g + act
             g = torch.ops.aten.threshold_backward(g, h, 0)
             if keep is not None:
                 g = g * keep[i - 1]

@@ -22,13 +22,17 @@ import numpy as np
 from .digits import N_CLASSES, PIXELS, digits_data, error_rates
 from .sweep import Member, SweepResult, SweepSettings, sweep_many
 
-#: The MLP: the post's hidden layers, the digits' inputs and classes; and softmax regression.
+#: The MLP, with the post's hidden layers and the digits' inputs and classes.
 MLP_SIZES = (PIXELS, 25, 25, N_CLASSES)
+#: Softmax regression, the same network without hidden layers.
 LINEAR_SIZES = (PIXELS, N_CLASSES)
 
-#: Images per split: training (a small set, as in the post), validation, test (the rest of
-#: 1,797 but 500 kept for larger training sets).
-N_TRAIN, N_VAL, N_TEST = 200, 500, 797
+#: Training images, a small set as in the post.
+N_TRAIN = 200
+#: Validation images.
+N_VAL = 500
+#: Test images, the rest of the 1,797 but 500 kept for larger training sets.
+N_TEST = 797
 
 #: The grids, by the :class:`regcore.sweep.settings.Member` field (batch size None = full
 #: batch, the plain MLP). Ranges chosen so that the tuned value lies inside each grid.

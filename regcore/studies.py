@@ -56,15 +56,18 @@ GRID_EPOCHS = {"weight_decay": 1000, "l1": 1000, "dropout": 1000, "batch_size": 
 #: MLP, the seeds' paired baseline). The inputs have unit variance, so 0.5 is half their spread.
 NOISE_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.5)
 
-#: The activation penalties of chapter "L1 on activations" on the post's MLP (0: none), and the
-#: epochs of those runs: a weak penalty (the lowest mean validation loss of a wider grid tried
-#: when the chapter was written) and one strong enough to silence most units.
+#: The activation penalties (0 is none) that chapter "L1 on activations" puts on the post's MLP,
+#: a weak one (the lowest mean validation loss of a wider grid tried when the chapter was
+#: written) and one strong enough to silence most units.
 ACTIVATION_L1 = (0.0, 0.003, 0.3)
+
+#: The epochs of those runs.
 ACTIVATION_EPOCHS = 600
-#: Validation points of those runs: the validation split only picks each run's best epoch, and
-#: at the post's 10,000 points its evaluations were most of the study's time (one 20-member job:
-#: 6.0 s with 10,000, 2.6 s with 2,000, /tmp timing beside a CI run). The training and test splits
-#: are the same draws either way, the validation split its first 2,000 points.
+
+#: The validation points of those runs. The validation split only picks each run's best epoch,
+#: and at the post's 10,000 points its evaluations were most of the study's time (one 20-member
+#: job took 6.0 s with 10,000 and 2.6 s with 2,000, timed beside a CI run). The training and test
+#: splits are the same draws either way, and the validation split is the first 2,000 points.
 ACTIVATION_N_VAL = 2_000
 
 #: The training-set sizes of the learning curves, from 4 times fewer to 4 times more points than

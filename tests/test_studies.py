@@ -200,20 +200,33 @@ def test_learning_curves_reuse_the_grids_members_exactly(monkeypatch):
 
 
 def test_noise_grid_pairs_every_level_by_seed(monkeypatch):
-    monkeypatch.setitem(studies.GRID_EPOCHS, "weight_decay", 20)
+    short = {v: (20 if v < 0.05 else 12) for v in studies.NOISE_GRID}
+    monkeypatch.setattr(studies, "NOISE_EPOCHS", short)
     res = studies.noise_grid(seeds=2, workers=1)
-    assert len(res) == 2 * len(studies.NOISE_GRID)
-    assert [m.input_noise for m in res.members] == [v for v in studies.NOISE_GRID for _ in (0, 1)]
-    assert [m.seed for m in res.members] == [0, 1] * len(studies.NOISE_GRID)
-    assert all(m.data_seed == m.init_seed == m.seed for m in res.members)
-    assert res.settings.epochs == 20 and res.settings.max_evals == studies.TUNING_EVALS
+    assert list(res) == list(studies.NOISE_GRID)
+    for v, r in res.items():
+        assert [m.input_noise for m in r.members] == [v, v]
+        assert [m.seed for m in r.members] == [0, 1]
+        assert all(m.data_seed == m.init_seed == m.seed for m in r.members)
+        # each level trains for its own epochs: the validation curve ends at that epoch
+        assert r.settings.epochs == short[v] and r.settings.max_evals == studies.TUNING_EVALS
+        assert r.eval_epochs[-1] == short[v]
     # the plain level trains the same members as a grid without noise
-    plain = res.where(input_noise=0.0)
-    again = studies.sweep_many({"x": ([m for m in plain.members], res.settings)}, 1)["x"]
+    plain = res[0.0]
+    again = studies.sweep_many({"x": ([m for m in plain.members], plain.settings)}, 1)["x"]
     np.testing.assert_array_equal(plain.val_loss, again.val_loss)
-    # noise changes training: the noisiest level's losses differ from the plain ones
-    assert not np.array_equal(res.where(input_noise=max(studies.NOISE_GRID)).val_loss,
+    # noise changes training: the weakest noise, at the same epochs, moves the losses
+    assert not np.array_equal(res[min(v for v in studies.NOISE_GRID if v > 0)].val_loss,
                               plain.val_loss)
+
+
+def test_tuned_takes_a_mapping_of_levels_as_it_takes_one_result(monkeypatch):
+    monkeypatch.setattr(studies, "NOISE_EPOCHS", {v: 15 for v in studies.NOISE_GRID})
+    res = studies.noise_grid(seeds=2, workers=1)
+    joined = SweepResult.concat(res.values())   # same settings at every level here
+    by_hand = min(studies.NOISE_GRID, key=lambda v: res[v].best_val_loss.mean())
+    assert studies.tuned(res, "input_noise", studies.NOISE_GRID) == by_hand
+    assert studies.tuned(joined, "input_noise", studies.NOISE_GRID) == by_hand
 
 
 def test_strength_figure_with_one_panel():

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from regcore.sweep import sweep
+from regcore.sweep import SweepSettings, sweep
 from regcore.sweep.cli import members_for, settings_for
 
 
@@ -80,3 +80,24 @@ def test_activation_l1_grid_from_the_command_line():
     assert rows[0]["best_val_loss"] != rows[1]["best_val_loss"]   # the penalty changed training
     bad = _cli("--run", "linear", "--activation-l1", "0.1", "--seeds", "1", "--no-progress")
     assert bad.returncode == 2 and "activation_l1=0.1" in bad.stderr
+
+
+def test_digits_grid_from_the_command_line():
+    out = _cli("--run", "weight_decay", "--dataset", "digits", "--weight-decay", "0.003", "0.03",
+               "--seeds", "2", "--vary", "both", "--epochs", "8", "--no-progress")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [(r["weight_decay"], r["data_seed"]) for r in rows] == [
+        (0.003, 0), (0.003, 1), (0.03, 0), (0.03, 1)]
+    # the settings written out by hand: the chapter's network, splits and loss, the post's Adam
+    from regcore.digits_study import MLP_SIZES, N_TEST, N_VAL
+    by_hand = SweepSettings(sizes=MLP_SIZES, dataset="digits", n_val=N_VAL, n_test=N_TEST,
+                            epochs=8, max_evals=64, snapshots=0, optimizer="adam", lr=0.01)
+    assert by_hand.loss == "cross_entropy"
+    ours = sweep(members_for("weight_decay", {"weight_decay": [0.003, 0.03]}, 2, "both"), by_hand)
+    assert [r["test_loss_at_best"] for r in rows] == list(ours.test_loss_at_best)
+    # softmax regression for the linear run
+    linear = settings_for("linear", 200, 5, 64, "cpu", "digits")
+    assert linear.sizes == (64, 10) and linear.dataset == "digits"
+    bad = _cli("--dataset", "mnist", "--seeds", "1", "--no-progress")
+    assert bad.returncode == 2 and "mnist" in bad.stderr

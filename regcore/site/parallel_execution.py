@@ -15,9 +15,14 @@ timeout and error settings, same record). MyST-NB then reads every page from the
 ``regcore_execution_spare`` (default 0) lets that many more cores' worth of chapters run than
 there are cores. A pool chapter's serial parts (its analysis, its figures) and the tail of each
 of its sweeps leave a core idle; with spare chapters running, the other processes take it up.
-The book sets 2 (two pool chapters at once, or one beside two single-core ones): a clean build of
-the same code took 616 s with 2 and 662 s with 1 (``benchmarks/build_cost.py``, within the same
-hour; the machine's speed drifts by up to 10%, so this is one measurement, not a law).
+The book set 2 (two pool chapters at once, or one beside two single-core ones) when a clean build
+took 616 s with 2 and 662 s with 1. With the 21 chapters of four parts the two settings build
+equally fast: 723 s with 2 and 717 s with 0 (``benchmarks/build_cost.py``, one clean build each
+within the hour, the fit speed 247 and 259 epochs/s; the machine's speed drifts by up to 10%), but
+with 2 every chapter's recorded time is that of a chapter sharing its cores (the sweep chapters
+took 1.4 to 2.3 times as long as with the cores to themselves), while with 0 a pool chapter has
+both cores to itself and its recorded time is what a reader running it alone waits. The book now
+sets 0.
 
 A notebook that fails is not stored: MyST-NB executes it again itself and reports the error as
 usual, and a page the cache cannot serve is read again on the next build, so the build fails as

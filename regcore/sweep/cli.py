@@ -12,6 +12,11 @@ trainer is :func:`regcore.sweep.run.sweep` (:func:`~regcore.sweep.run.sweep_para
 (``book/beyond/seeds.md``, ``tuning.md``) and of chapter "Noise injection is Tikhonov
 regularisation" (``--input-noise``: the standard deviation of the noise on the training inputs)
 and "L1 on activations" (``--activation-l1``: L1 on the MLP's hidden activations).
+``--dataset digits`` trains the same grid on scikit-learn's handwritten digits with cross-entropy,
+as chapter "Do the lessons hold on real data?" does (``book/more/digits.md``): the run's network
+with the digits' 64 inputs and 10 classes (the linear run becomes softmax regression), the
+chapter's validation and test splits (:mod:`regcore.digits_study`), the split chosen by the data
+seed.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from .run import sweep, sweep_parallel
 from .settings import Member, SweepSettings
 
 VARY = ("data", "init", "both")
+DATASETS = ("toy", "digits")
 
 
 def members_for(run: str, grid: dict, seeds: int, vary: str, first_seed: int = 0) -> list[Member]:
@@ -63,9 +69,21 @@ def members_for(run: str, grid: dict, seeds: int, vary: str, first_seed: int = 0
 
 
 def settings_for(run: str, n_train: int, epochs: int | None, max_evals: int | None,
-                 device: str) -> SweepSettings:
+                 device: str, dataset: str = "toy") -> SweepSettings:
+    """The sweep settings of the post's run ``run`` (its model, optimiser, learning rate and
+    epochs unless ``epochs`` is given) on ``dataset``: ``"toy"``, the post's problem, or
+    ``"digits"``, where the run's network takes the digits' inputs and classes (the linear run is
+    softmax regression) and the splits are those of :mod:`regcore.digits_study`."""
     exp = get_experiment(run)
-    return SweepSettings(model=exp.model.kind, optimizer=exp.train.optimizer, lr=exp.train.lr,
+    check_choice("dataset", dataset, DATASETS)
+    shape = {"model": exp.model.kind}
+    if dataset == "digits":
+        from .. import digits_study
+        shape = {"model": "mlp", "dataset": "digits", "n_val": digits_study.N_VAL,
+                 "n_test": digits_study.N_TEST,
+                 "sizes": digits_study.LINEAR_SIZES if exp.model.kind == "linear"
+                 else digits_study.MLP_SIZES}
+    return SweepSettings(**shape, optimizer=exp.train.optimizer, lr=exp.train.lr,
                          epochs=exp.train.epochs if epochs is None else epochs,
                          n_train=n_train,
                          max_evals=max_evals, snapshots=0, device=device)
@@ -86,7 +104,8 @@ def handle(args) -> int:
             "batch_size": [None if b == 0 else b for b in args.batch_size or []]}
     members = members_for(args.run, grid, args.seeds, args.vary, args.first_seed)
     max_evals = None if args.every_epoch else args.max_evals
-    settings = settings_for(args.run, args.n_train, args.epochs, max_evals, args.device)
+    settings = settings_for(args.run, args.n_train, args.epochs, max_evals, args.device,
+                            args.dataset)
     train = sweep if args.workers == 1 else (
         lambda m, s, progress, desc: sweep_parallel(m, s, args.workers, progress, desc))
     result = train(members, settings, progress=not args.no_progress, desc=f"sweep {args.run}")
@@ -117,6 +136,8 @@ def add_parser(subparsers) -> None:
     for name in ("weight-decay", "l2", "l1", "dropout", "input-noise", "activation-l1"):
         p.add_argument(f"--{name}", type=float, nargs="+", metavar="V")
     p.add_argument("--batch-size", type=int, nargs="+", metavar="B", help="0 means full batch")
+    p.add_argument("--dataset", choices=DATASETS, default="toy",
+                   help="toy: the post's problem; digits: scikit-learn's digits, cross-entropy")
     p.add_argument("--n-train", type=int, default=200)
     p.add_argument("--epochs", type=int, default=None, help="default: the run's")
     p.add_argument("--max-evals", type=int, default=64, help="validation schedule budget")

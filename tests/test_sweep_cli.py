@@ -95,7 +95,11 @@ def test_digits_grid_from_the_command_line():
                             epochs=8, max_evals=64, snapshots=0, optimizer="adam", lr=0.01)
     assert by_hand.loss == "cross_entropy"
     ours = sweep(members_for("weight_decay", {"weight_decay": [0.003, 0.03]}, 2, "both"), by_hand)
-    assert [r["test_loss_at_best"] for r in rows] == list(ours.test_loss_at_best)
+    # close, not equal: the command runs with torch's default threads, and with two the batched
+    # matrix products at the digits' sizes round differently (regcore.sweep.exactness finds them
+    # exact with one thread only), so the last bits may differ from this process's sweep
+    np.testing.assert_allclose([r["test_loss_at_best"] for r in rows], ours.test_loss_at_best,
+                               rtol=1e-6)
     # softmax regression for the linear run
     linear = settings_for("linear", 200, 5, 64, "cpu", "digits")
     assert linear.sizes == (64, 10) and linear.dataset == "digits"

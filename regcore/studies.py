@@ -72,12 +72,6 @@ ACTIVATION_L1 = (0.0, 0.003, 0.3)
 #: The epochs of those runs.
 ACTIVATION_EPOCHS = 600
 
-#: The validation points of those runs. The validation split only picks each run's best epoch,
-#: and at the post's 10,000 points its evaluations were most of the study's time (one 20-member
-#: job took 6.0 s with 10,000 and 2.6 s with 2,000, timed beside a CI run). The training and test
-#: splits are the same draws either way, and the validation split is the first 2,000 points.
-ACTIVATION_N_VAL = 2_000
-
 #: The training-set sizes of the learning curves, from 4 times fewer to 4 times more points than
 #: the post's 200. (Up to 1600 until the build's cost was cut: that point alone took a third of the
 #: chapter's time, as the full-batch cost grows with n.)
@@ -90,6 +84,16 @@ N_TRAINS = (50, 100, 200, 400, 800)
 #: n_train 200 (measured: 20 members, 1000 epochs; 48 evaluations were a quarter to a third of the
 #: run), so the budget is a large part of the chapter's cost.
 TUNING_EVALS = 48
+
+#: The validation points of every tuning study (the grids, the learning curves, the noise grid,
+#: the activation penalties, the AdamW runs), against the post's 10,000. The validation split only
+#: picks each member's best epoch and each grid's value; its evaluations cost in proportion to its
+#: size: at n_train 50, 48 evaluations of 10,000 points pass 480,000 points forward against the
+#: 50,000 forward and back of 1000 full-batch epochs, and on the grids the 10,000 points cost a
+#: fifth of the time (two grids on two workers: 39.6 s with 10,000, 32.5 s with 2,000). The training and test splits are the same draws
+#: either way (:func:`regcore.data.make_data`); the validation inputs are the first 2,000 of the
+#: 10,000 (their targets' noise is drawn after all the inputs, so it differs).
+TUNING_N_VAL = 2_000
 
 #: The training-set size at which a minibatch MLP of the learning curves takes ``epochs`` epochs;
 #: at other n it takes as many optimiser steps as there (the post's n_train).
@@ -221,7 +225,8 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
     Seed s sets the data, init and training seeds together (all sources of variation), so that
     the members at different strengths are paired by seed. Each grid is the post's MLP at n_train
     200, trained ``GRID_EPOCHS[field]`` epochs (:data:`GRID_EPOCHS`) with the validation budget
-    :data:`TUNING_EVALS` (chapter "Tuning, and more data").
+    :data:`TUNING_EVALS` on :data:`TUNING_N_VAL` validation points (chapter "Tuning, and more
+    data").
 
     Parameters
     ----------
@@ -248,7 +253,7 @@ def strength_grids(seeds: int = 20, workers: int = 2, progress: bool = False) ->
         members = [Member(**{field: v}, data_seed=s, init_seed=s, seed=s, label=field)
                    for v in values for s in range(seeds)]
         jobs[field] = (members, post_settings("mlp", epochs=GRID_EPOCHS[field],
-                                              max_evals=TUNING_EVALS))
+                                              max_evals=TUNING_EVALS, n_val=TUNING_N_VAL))
     return sweep_many(jobs, workers, progress)
 
 
@@ -257,7 +262,8 @@ def noise_grid(seeds: int = 20, workers: int = 2, progress: bool = False) -> dic
 
     As :func:`strength_grids` does for the other regularisers: seed s sets the data, init and
     training seeds together, so that members at different noise levels are paired by seed; n_train
-    200, :data:`NOISE_EPOCHS` epochs per level, validation budget :data:`TUNING_EVALS`; the
+    200, :data:`NOISE_EPOCHS` epochs per level, validation budget :data:`TUNING_EVALS` on
+    :data:`TUNING_N_VAL` validation points; the
     parameters at each member's best epoch are kept (``best_theta``), as every sweep keeps them.
     Chapter "Noise injection is Tikhonov regularisation".
 
@@ -284,7 +290,8 @@ def noise_grid(seeds: int = 20, workers: int = 2, progress: bool = False) -> dic
     # one job per level, so that the pool's workers share the grid
     jobs = {v: ([Member(input_noise=v, data_seed=s, init_seed=s, seed=s, label="input_noise")
                  for s in range(seeds)],
-                post_settings("mlp", epochs=NOISE_EPOCHS[v], max_evals=TUNING_EVALS))
+                post_settings("mlp", epochs=NOISE_EPOCHS[v], max_evals=TUNING_EVALS,
+                              n_val=TUNING_N_VAL))
             for v in NOISE_GRID}
     results = sweep_many(jobs, workers, progress)
     return {v: results[v] for v in NOISE_GRID}
@@ -295,7 +302,7 @@ def activation_penalty(seeds: int = 20, workers: int = 2, progress: bool = False
     with the post's L1 on its weights, over seeds.
 
     Seed s sets the data, init and training seeds together (paired across settings); n_train
-    200, :data:`ACTIVATION_EPOCHS` epochs, :data:`ACTIVATION_N_VAL` validation points, validation
+    200, :data:`ACTIVATION_EPOCHS` epochs, :data:`TUNING_N_VAL` validation points, validation
     budget :data:`TUNING_EVALS`. Chapter "L1 on activations: a toy sparse autoencoder".
 
     Parameters
@@ -319,7 +326,7 @@ def activation_penalty(seeds: int = 20, workers: int = 2, progress: bool = False
         When ``workers`` is not allowed (the message names it), or when ``seeds`` < 1.
     """
     settings = post_settings("mlp", epochs=ACTIVATION_EPOCHS, max_evals=TUNING_EVALS,
-                             n_val=ACTIVATION_N_VAL)
+                             n_val=TUNING_N_VAL)
     l1 = POST_RUNS["l1"].train.l1
     jobs = {("activation_l1", v): [Member(activation_l1=v, data_seed=s, init_seed=s, seed=s,
                                           label="activation_l1") for s in range(seeds)]
@@ -434,7 +441,8 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
     linear model the post's 500; a minibatch MLP trains as many optimiser *steps* as it does at
     n_train ``STEPS_N_TRAIN`` = 200 (``epochs·200/n`` epochs, at least 20), which keeps its cost
     flat in n. A tuned batch size of None (full batch) is the plain MLP and adds no run; nor does
-    one at an n no larger than the batch (one batch would be the whole set).
+    one at an n no larger than the batch (one batch would be the whole set). Validation as in the
+    grids: :data:`TUNING_EVALS` evaluations on :data:`TUNING_N_VAL` points.
 
     ``grids`` (from :func:`strength_grids`): a group whose members and settings the grids already
     trained (the tuned values and the plain MLP at the grids' n_train, same seeds, same schedule)
@@ -475,17 +483,19 @@ def learning_curves(best: dict, seeds: int = 20, n_trains=N_TRAINS, epochs: int 
     for n in n_trains:
         jobs[("linear", n)] = ([Member(data_seed=s, init_seed=s, seed=s, label="linear")
                                 for s in range(seeds)],
-                               post_settings("linear", n_train=n, max_evals=TUNING_EVALS))
+                               post_settings("linear", n_train=n, max_evals=TUNING_EVALS,
+                                             n_val=TUNING_N_VAL))
         full = [("mlp", {})] + [(f, {f: v}) for f, v in best.items() if f != "batch_size"]
         jobs[("mlps", n)] = ([Member(**fields, data_seed=s, init_seed=s, seed=s, label=label)
                               for label, fields in full for s in range(seeds)],
                              post_settings("mlp", n_train=n, epochs=epochs,
-                                           max_evals=TUNING_EVALS))
+                                           max_evals=TUNING_EVALS, n_val=TUNING_N_VAL))
         b = best.get("batch_size")
         if b is not None and b < n:
             jobs[("batch", n)] = ([Member(batch_size=b, data_seed=s, init_seed=s, seed=s,
                                           label="batch_size") for s in range(seeds)],
                                   post_settings("mlp", n_train=n, max_evals=TUNING_EVALS,
+                                                n_val=TUNING_N_VAL,
                                                 epochs=max(20, round(epochs * STEPS_N_TRAIN
                                                                      / n))))
     reused = _take_from_grids(jobs, grids or {})

@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from regcore import POST_RUNS, studies
 from regcore.sweep import sweep
@@ -171,8 +172,9 @@ def test_learning_curves_reuse_the_grids_members_exactly(monkeypatch):
     monkeypatch.setattr(studies, "GRIDS", {"l1": (0.003, 0.01), "batch_size": (32, None)})
     monkeypatch.setattr(studies, "GRID_EPOCHS", {"l1": 30, "batch_size": 30})
     small = studies.post_settings
+    monkeypatch.setattr(studies, "TUNING_N_VAL", 300)
     monkeypatch.setattr(studies, "post_settings",
-                        lambda name, **c: small(name, **{"n_val": 300, "n_test": 300, **c}))
+                        lambda name, **c: small(name, **{"n_test": 300, **c}))
     trained = []
     real_sweep_many = studies.sweep_many
 
@@ -194,6 +196,7 @@ def test_learning_curves_reuse_the_grids_members_exactly(monkeypatch):
     assert reused.keys() == fresh.keys()
     for key in fresh:
         a, b = reused[key], fresh[key]
+        assert a.settings.n_val == b.settings.n_val == 300    # every group: TUNING_N_VAL
         assert [m.label for m in a.members] == [m.label for m in b.members] == [key[0]] * 2
         for field in ("test_loss_at_best", "best_val_loss", "val_loss", "train_loss"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=str(key))
@@ -210,6 +213,7 @@ def test_noise_grid_pairs_every_level_by_seed(monkeypatch):
         assert all(m.data_seed == m.init_seed == m.seed for m in r.members)
         # each level trains for its own epochs: the validation curve ends at that epoch
         assert r.settings.epochs == short[v] and r.settings.max_evals == studies.TUNING_EVALS
+        assert r.settings.n_val == studies.TUNING_N_VAL
         assert r.eval_epochs[-1] == short[v]
     # the plain level trains the same members as a grid without noise
     plain = res[0.0]
@@ -248,8 +252,19 @@ def test_activation_penalty_pairs_settings_by_seed_and_counts_firing(monkeypatch
     for (field, value), r in res.items():
         assert [(getattr(m, field), m.data_seed, m.init_seed, m.seed) for m in r.members] == \
             [(value, s, s, s) for s in range(2)]
-        assert r.settings.epochs == 4
+        assert r.settings.epochs == 4 and r.settings.n_val == studies.TUNING_N_VAL
     r = res[("l1", l1)]
     got = studies.firing_on_test(r)
     x1 = make_data(r.settings.n_train, seed=1).x_test
     assert got[1] == units_firing(r.best_theta[1], r.settings.sizes, x1)[0]
+
+
+def test_tuning_validation_inputs_are_the_first_of_the_posts():
+    """The tuning studies' smaller validation split (TUNING_N_VAL) draws the same inputs as the
+    post's first points, and leaves the training and test splits as they were."""
+    from regcore import make_data
+    post, small = make_data(200), make_data(200, n_val=studies.TUNING_N_VAL)
+    assert studies.TUNING_N_VAL < post.n_val
+    assert torch.equal(small.x_val, post.x_val[:studies.TUNING_N_VAL])
+    for split in ("x_train", "y_train", "x_test", "y_test"):
+        assert torch.equal(getattr(small, split), getattr(post, split)), split

@@ -341,7 +341,8 @@ def mlp_runs(seeds: int = MLP_SEEDS, runs=MLP_RUNS, workers: int = 1,
     the MLP, its learning rate and epochs, n_train 200, full batch) with the run's optimizer and
     weight decay; seed s sets the data, init and training seeds together, so the runs are paired
     by seed. Validation follows the tuning chapter's schedule
-    (:data:`regcore.studies.TUNING_EVALS` evaluations); scores are on test. This is the chapter's
+    (:data:`regcore.studies.TUNING_EVALS` evaluations on :data:`regcore.studies.TUNING_N_VAL`
+    points); scores are on test. This is the chapter's
     "And on the MLP?": the linear-model checks say where each method stops on a quadratic loss;
     on the MLP the measurable question is what each does to the test loss at the best epoch.
 
@@ -368,13 +369,14 @@ def mlp_runs(seeds: int = MLP_SEEDS, runs=MLP_RUNS, workers: int = 1,
         When ``seeds`` is not an integer >= 2, or when ``workers``, an optimizer or a weight
         decay is not allowed (the message names it).
     """
-    from ..studies import TUNING_EVALS, post_settings
+    from ..studies import TUNING_EVALS, TUNING_N_VAL, post_settings
     from ..sweep import Member, sweep_many
 
     seeds = check_int("seeds", seeds, minimum=2)
     jobs = {}
     for label, optimizer, lam in runs:
-        settings = post_settings("weight_decay", optimizer=optimizer, max_evals=TUNING_EVALS)
+        settings = post_settings("weight_decay", optimizer=optimizer, max_evals=TUNING_EVALS,
+                                 n_val=TUNING_N_VAL)
         members = [Member(weight_decay=lam, data_seed=s, init_seed=s, seed=s, label=label)
                    for s in range(seeds)]
         jobs[label] = (members, settings)

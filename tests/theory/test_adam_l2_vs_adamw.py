@@ -54,14 +54,15 @@ def test_mlp_runs_pair_by_seed_and_agree_where_the_methods_coincide(monkeypatch)
     from regcore import studies
 
     small = studies.post_settings
+    monkeypatch.setattr(studies, "TUNING_N_VAL", 200)
     monkeypatch.setattr(studies, "post_settings",
-                        lambda name, **c: small(name, **{"n_val": 200, "n_test": 200,
-                                                         "epochs": 25, **c}))
+                        lambda name, **c: small(name, **{"n_test": 200, **c, "epochs": 25}))
     runs = (("adam 0", "adam", 0.0), ("adamw 0", "adamw", 0.0),
             ("adam", "adam", m.LAMBDA), ("adamw", "adamw", m.LAMBDA))
     res = m.mlp_runs(seeds=3, runs=runs)
     assert list(res) == [r[0] for r in runs]
     assert all(res[k].settings.optimizer == opt for k, opt, _ in runs)
+    assert all(r.settings.n_val == 200 for r in res.values())   # the tuning studies' split
     np.testing.assert_array_equal(res["adam 0"].val_loss, res["adamw 0"].val_loss)
     np.testing.assert_array_equal(res["adam 0"].test_loss_at_best, res["adamw 0"].test_loss_at_best)
     assert not np.array_equal(res["adam"].val_loss, res["adamw"].val_loss)

@@ -4,8 +4,12 @@
 
 Absolute build times differ between machines by almost 2x, in proportion to how fast they train,
 so the build is measured in a unit of its own work: build seconds x epochs/s of the post's MLP
-``fit`` (n_train 200, one torch thread, 300 epochs; the median of three, measured just before
-and just after the build on the same machine, and averaged: the machine's speed drifts). The build is ``jupyter-book build . -W -n --keep-going`` in a
+``fit`` (n_train 200, one torch thread, 300 epochs), sampled five times just before and five
+times just after the build on the same machine. The figure uses the median of those ten samples
+and is printed with the range the slowest and the fastest sample give: on a shared machine the
+fit's speed moves by a third within minutes while the build's seconds hold (this machine, one day:
+two builds of the same commit took 500 and 503 s while three-sample medians read 263, 400, 473
+and 356 epochs/s). The build is ``jupyter-book build . -W -n --keep-going`` in a
 fresh copy of the tracked files (``git ls-files``) in a temporary folder: no execution cache,
 nothing from an earlier build. Prints the fit speed, the build's seconds, the ratio, and each
 chapter's execution seconds as the build's execution cache recorded them.
@@ -40,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIT_EPOCHS = 300
 
 
-def fit_epochs_per_s(repeats: int = 3) -> float:
-    """Median epochs/s of the post's MLP run (n_train 200, one thread, 300 epochs)."""
+def fit_samples(repeats: int = 5) -> list[float]:
+    """Epochs/s of ``repeats`` runs of the post's MLP (n_train 200, one thread, 300 epochs)."""
     import torch
 
     from regcore import POST_RUNS, fit, make_data
@@ -56,7 +60,11 @@ def fit_epochs_per_s(repeats: int = 3) -> float:
         start = time.perf_counter()
         fit(exp.model.build(data.dims), data, settings)
         speeds.append(FIT_EPOCHS / (time.perf_counter() - start))
-    return statistics.median(speeds)
+    return speeds
+
+
+def speeds_words(speeds: list[float]) -> str:
+    return f"median {statistics.median(speeds):.0f} epochs/s (range {min(speeds):.0f}-{max(speeds):.0f})"
 
 
 def clean_copy(dest: Path) -> None:
@@ -139,22 +147,26 @@ def main() -> None:
     parser.add_argument("--first-parts", type=int, default=None, metavar="N",
                         help="build only the first N numbered parts (3: the book before part four)")
     args = parser.parse_args()
-    speed = fit_epochs_per_s()
-    print(f"fit (post MLP, n_train 200, 1 thread): {speed:.0f} epochs/s", flush=True)
+    before = fit_samples()
+    print(f"fit (post MLP, n_train 200, 1 thread): {speeds_words(before)}", flush=True)
     if args.fit_only:
         return
     jb = Path(sys.executable).parent / "jupyter-book"
     costs = []
     for i in range(args.repeat):
         seconds, executed, chapters = clean_build(jb, args.first_parts)
-        after = fit_epochs_per_s()
-        print(f"fit after build {i + 1}: {after:.0f} epochs/s", flush=True)
-        mean_speed, speed = (speed + after) / 2, after
+        after = fit_samples()
+        print(f"fit after build {i + 1}: {speeds_words(after)}", flush=True)
+        samples, before = before + after, after
+        speed = statistics.median(samples)
         for name, secs in sorted(chapters.items(), key=lambda kv: -kv[1]):
             print(f"  {name:<40}{secs:>8.1f} s")
-        costs.append(seconds * mean_speed)
+        costs.append(seconds * speed)
         print(f"clean build {i + 1}: {seconds:.0f} s (execution done at {executed:.0f} s) x "
-              f"{mean_speed:.0f} epochs/s = {costs[-1] / 1000:.0f}k fit-epochs", flush=True)
+              f"{speed:.0f} epochs/s (median of {len(samples)} samples) = "
+              f"{costs[-1] / 1000:.0f}k fit-epochs (slowest to fastest sample: "
+              f"{seconds * min(samples) / 1000:.0f}k-{seconds * max(samples) / 1000:.0f}k)",
+              flush=True)
     target = {None: "; target <= 250k (whole book)",
               3: "; target <= 150k (the first three parts)"}.get(args.first_parts, "")
     print(f"median of {len(costs)}: {statistics.median(costs) / 1000:.0f}k fit-epochs "

@@ -421,3 +421,22 @@ def test_activation_l1_members_repeat_fit_bit_for_bit():
             assert np.array_equal(res.final_theta[k], _final_flat(ref)), k
     # the penalty acted: the first two members differ only in it
     assert not np.array_equal(res.final_theta[0], res.final_theta[1])
+
+
+def test_task_cost_orders_the_pools_tasks_by_their_work():
+    """sweep_many starts its longest parts first: the estimate must rank what costs more higher,
+    by about the factor measured in worker seconds (tuning grids and learning curves, 20 seeds)."""
+    from regcore.studies import post_settings
+    from regcore.sweep.run import _task_cost
+
+    def at(n, n_val=2000, **fields):   # the tuning grids' schedule, where these were measured
+        return (tuple(Member(**fields, seed=s) for s in range(4)),
+                post_settings("mlp", n_train=n, epochs=1000, max_evals=48, n_val=n_val))
+
+    assert _task_cost(at(200, dropout=0.1)) > 1.7 * _task_cost(at(200))       # measured 2.0x
+    assert _task_cost(at(200, input_noise=0.1)) > 1.5 * _task_cost(at(200))   # measured 1.7x
+    assert _task_cost(at(800, 10_000)) > 3 * _task_cost(at(50, 10_000))       # measured 4.1x
+    assert _task_cost(at(200, batch_size=16)) > 2 * _task_cost(at(200))       # 16 and 32: 2.5x
+    # twice the members, twice the work
+    twice = (at(200)[0] * 2, at(200)[1])
+    assert _task_cost(twice) == pytest.approx(2 * _task_cost(at(200)))

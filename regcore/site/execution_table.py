@@ -61,6 +61,9 @@ def _table(env, docname: str, rows: list[tuple[str, dict]]) -> nodes.table:
     head += nodes.row("", *[_cell(nodes.Text(h)) for h in header])
     body = nodes.tbody()
     group += body
+    from .parallel_execution import background_pages
+
+    behind = background_pages(env)
     total = 0.0
     for doc, data in rows:
         link = pending_xref(refdoc=docname, reftarget="/" + doc, reftype="doc", refdomain="std",
@@ -72,7 +75,8 @@ def _table(env, docname: str, rows: list[tuple[str, dict]]) -> nodes.table:
             if data.get("mtime") else ""
         status = "succeeded" if data.get("succeeded") else f"failed: {data.get('error') or ''}"
         body += nodes.row("", _cell(link), _cell(nodes.Text(when)),
-                          _cell(nodes.Text("-" if runtime is None else f"{runtime:.1f}")),
+                          _cell(nodes.Text("-" if runtime is None else f"{runtime:.1f}"
+                                           + (" (in the background)" if doc in behind else ""))),
                           _cell(nodes.Text(status)))
     body += nodes.row("", _cell(nodes.strong(text=f"Total ({len(rows)} chapters)")),
                       _cell(nodes.Text("")), _cell(nodes.strong(text=f"{total:.1f}")),

@@ -120,8 +120,8 @@ def sweep_parallel(members, settings: SweepSettings = SweepSettings(), workers: 
     return SweepResult.concat(results)
 
 
-#: The fixed cost of one optimiser step of one member, in rows of its batch: an MLP step of the
-#: post's size costs about as much as 32 more rows (tensor set-up and the parameter update).
+#: The fixed cost of one optimiser step of one member, counted in rows of its batch (an MLP step
+#: of the post's size costs about as much as 32 more rows, for tensor set-up and the update).
 STEP_ROWS = 32
 
 

@@ -4,6 +4,7 @@ Tiny books in a temporary folder (a few seconds each): three pages that sleep an
 ran. With the extension two of them run at the same time and every page shows its output; a page
 that raises fails the build, and fails the next build too (not served as written with its error).
 """
+import json
 import os
 import re
 import subprocess
@@ -17,10 +18,14 @@ from notebook_pages import notebook_page
 pytestmark = pytest.mark.site
 
 JB = Path(sys.executable).parent / "jupyter-book"
-BODY = "import time  # page {name}\nstart = time.time()\n{work}\nprint(f'ran {{start:.3f}} {{time.time():.3f}}')\n"
+BODY = ("import os, pathlib, time  # page {name}\nstart = time.time()\n{work}\n"
+        "group = pathlib.Path('/proc/self/autogroup')\n"
+        "group = group.read_text().split()[-1] if group.exists() else 'none'\n"
+        "print(f'ran {{start:.3f}} {{time.time():.3f}} nice {{os.nice(0)}} session {{group}}')\n")
 
 
-def _make_book(root: Path, works: dict[str, str], two_cores=(), spare: int = 0) -> None:
+def _make_book(root: Path, works: dict[str, str], two_cores=(), spare: int = 0,
+               background: bool = False) -> None:
     for name, work in works.items():
         cell = BODY.format(name=name, work=work)  # distinct cells: distinct cache records
         extra = "regcore:\n  cores: 2\n" if name in two_cores else ""
@@ -38,6 +43,7 @@ def _make_book(root: Path, works: dict[str, str], two_cores=(), spare: int = 0) 
             nb_execution_raise_on_error: true
             regcore_execution_workers: 2
             regcore_execution_spare: {spare}
+            regcore_execution_background: {str(background).lower()}
           extra_extensions:
             - regcore.site.fresh_cache
             - regcore.site.parallel_execution
@@ -92,6 +98,25 @@ def test_with_a_spare_slot_one_page_runs_beside_a_two_core_page(tmp_path):
                     if s0 < b1 and b0 < s1)
     assert beside, spans  # the spare slot was used, by one page at a time (never 2 + 2 cores)
     assert all(first[1] <= second[0] for first, second in zip(beside, beside[1:])), (b0, b1, spans)
+
+
+def test_in_the_background_one_page_runs_beside_a_two_core_page(tmp_path):
+    works = {name: "time.sleep(4)" for name in ("a", "b", "c", "d")}
+    _make_book(tmp_path, works, two_cores=("b",), background=True)
+    assert _build(tmp_path) == 0
+    spans = _intervals(tmp_path, works)
+    b0, b1 = spans.pop("b")
+    beside = {name for name, (s0, s1) in spans.items() if s0 < b1 and b0 < s1}
+    assert len(beside) == 1, (b0, b1, spans)   # one page, in the background lane
+    (recorded,) = (tmp_path / "_build").rglob("regcore_execution_background.json")
+    assert {d for d, behind in json.loads(recorded.read_text()).items() if behind} == beside
+    # the page ran at the lowest priority, and so did its kernel's session where Linux shares
+    # the CPU between sessions first (autogroup); the other pages at the normal one
+    for name in works:
+        html = (tmp_path / "_build" / "html" / f"{name}.html").read_text()
+        nice, session = re.search(r"nice (\d+) session (\w+)", html).groups()
+        want = "19" if name in beside else "0"
+        assert nice == want and session in (want, "none"), (name, nice, session)
 
 
 def test_a_failing_page_fails_this_build_and_the_next(tmp_path):

@@ -94,6 +94,10 @@ def test_learning_curve_helpers_without_the_tuned_batch_size():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["linear", "mlp", "batch_size"]
     assert list(ax.get_xticks()) == list(ns)
+    fig.canvas.draw()   # the labels shown: the sizes trained, no log-axis minor labels among them
+    shown = [t.get_text() for t in ax.get_xticklabels(minor=False) + ax.get_xticklabels(minor=True)
+             if t.get_text() and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+    assert shown == [str(n) for n in ns], shown
     plt.close(fig)
     # the table against the plain MLP at 400 points skips a regulariser without a run at 200
     curves = {("mlp", 400): fake_result("l1", (0.0,), [0.30, 0.32, 0.31], label="mlp"),

@@ -179,6 +179,7 @@ def learning_curves_figure(curves: dict) -> plt.Figure:
     ax.set_yscale("log")
     ax.set_xticks(sorted({n for ns, _ in curves.values() for n in ns}))
     ax.get_xaxis().set_major_formatter(plt.ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())   # only the sizes trained are labelled
     ax.set_xlabel("training points n")
     ax.set_ylabel("test loss at the best epoch")
     ax.legend()

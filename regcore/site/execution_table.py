@@ -4,7 +4,8 @@ MyST-NB's ``nb-exec-table`` lists executed notebooks alphabetically by path and 
 with an emoji the book's fonts may lack. The directive ``book-exec-table`` takes the same data
 (MyST-NB's per-page execution metadata) and lists the chapters in the order of the table of
 contents, by title, with when each was executed, how long it took and whether it succeeded in
-words, and a last row with the total. The page is rewritten whenever a chapter is executed again
+words (with "in the background" for a chapter that ran in the build's background lane,
+:func:`regcore.site.parallel_execution.background_pages`), and a last row with the total. The page is rewritten whenever a chapter is executed again
 (it registers as an execution-table page with MyST-NB). Used by ``book/execution_stats.md``.
 """
 from __future__ import annotations
@@ -75,9 +76,9 @@ def _table(env, docname: str, rows: list[tuple[str, dict]]) -> nodes.table:
             if data.get("mtime") else ""
         status = "succeeded" if data.get("succeeded") else f"failed: {data.get('error') or ''}"
         body += nodes.row("", _cell(link), _cell(nodes.Text(when)),
-                          _cell(nodes.Text("-" if runtime is None else f"{runtime:.1f}"
-                                           + (" (in the background)" if doc in behind else ""))),
-                          _cell(nodes.Text(status)))
+                          _cell(nodes.Text("-" if runtime is None else f"{runtime:.1f}")),
+                          _cell(nodes.Text(status + (" (in the background)" if doc in behind
+                                                     else ""))))
     body += nodes.row("", _cell(nodes.strong(text=f"Total ({len(rows)} chapters)")),
                       _cell(nodes.Text("")), _cell(nodes.strong(text=f"{total:.1f}")),
                       _cell(nodes.Text("")))

@@ -1,4 +1,5 @@
 """The execution statistics page (regcore.site.execution_table): book order, a true total."""
+import json
 import re
 
 import pytest
@@ -23,7 +24,12 @@ def test_chapters_in_book_order_with_their_total(html_dir):
            re.findall(r'<a class="reference internal"[^>]*>(.*?)</a>', nav, re.S)]
     titles = [c[0] for c in chapters]
     assert [t for t in toc if t in titles] == titles
-    assert all(c[3] == "succeeded" for c in chapters)
+    assert all(c[3] in ("succeeded", "succeeded (in the background)") for c in chapters)
+    # marked: exactly the chapters whose stored execution ran in the background lane
+    recorded = html_dir.parent / ".jupyter_cache" / "regcore_execution_background.json"
+    behind = json.loads(recorded.read_text()) if recorded.exists() else {}
+    assert sum(c[3].endswith("(in the background)") for c in chapters) == sum(
+        bool(v) for v in behind.values())
     assert total[0] == f"Total ({len(chapters)} chapters)"
     assert float(total[2]) == pytest.approx(sum(float(c[2]) for c in chapters),
                                             abs=0.05 * len(chapters))

@@ -7,7 +7,7 @@ declare themselves safe for it. After :mod:`regcore.site.fresh_cache` has droppe
 records (``env-get-outdated``), this extension finds the notebook pages that MyST-NB's execution
 cache cannot serve and marks them to be read; then (``env-before-read-docs``) it executes them on
 ``regcore_execution_workers`` cores (default: the number of cores, at most 2), longest first by
-the time each took last, never more at once than the cores allow (a chapter that trains in a
+the time each took when it last ran in the foreground, never more at once than the cores allow (a chapter that trains in a
 process pool declares ``regcore: {cores: 2}`` in its front matter and counts for two), and stores
 each result in the cache exactly as MyST-NB's cache mode does (same notebook, working directory,
 timeout and error settings, same record). MyST-NB then reads every page from the cache.
@@ -194,6 +194,18 @@ def _schedule(pool, pending: list, cores: int, config, spare: int = 0, backgroun
             yield item, future.result(), in_background
 
 
+def _record_seconds(seconds: dict, docname: str, took: float, in_background: bool) -> None:
+    """Record how long ``docname`` took, the order of the next build (longest first).
+
+    A chapter that ran in the background lane waited for idle cycles: its time says how busy the
+    two-core chapters beside it were, not how long it is (in one build "Weight decay and L2" took
+    96 s there against 12-20 s on a core of its own). Such a time is not recorded; the chapter
+    keeps the time of its last run in the foreground, or none (then it counts as never run).
+    """
+    if not in_background:
+        seconds[docname] = took
+
+
 def _uncached_pages(app, env, added, changed, removed) -> list[str]:
     """Every notebook page the cache cannot serve is read again, even if its source did not
     change: after a build whose execution failed (``--keep-going`` writes the page with its
@@ -227,7 +239,8 @@ def _pre_execute(app, env, docnames) -> None:
         return
     logger = logging.getLogger(__name__)
     seconds = _load_seconds(cache_dir)
-    # longest first by the time each took last; never-run ones first, the multi-core ones ahead
+    # longest first by the time each took when it last had a core of its own (_record_seconds);
+    # never-run ones first, the multi-core ones ahead
     pending.sort(key=lambda item: (-seconds.get(item[0], float("inf")), -_cores(item[2])))
     logger.info("[parallel_execution] executing %d notebooks on %d cores: %s",
                 len(pending), workers, ", ".join(p[0] for p in pending))
@@ -248,7 +261,7 @@ def _pre_execute(app, env, docnames) -> None:
             cache.cache_notebook_bundle(
                 CacheBundleIn(executed, record.uri, data={"execution_seconds": took}),
                 check_validity=False, overwrite=True)
-            seconds[docname] = took
+            _record_seconds(seconds, docname, took, behind)
             in_background[docname] = behind
             logger.info("[parallel_execution] %s executed in %.1f s%s", docname, took,
                         " (in the background)" if behind else "")

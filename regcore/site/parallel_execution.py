@@ -7,8 +7,8 @@ declare themselves safe for it. After :mod:`regcore.site.fresh_cache` has droppe
 records (``env-get-outdated``), this extension finds the notebook pages that MyST-NB's execution
 cache cannot serve and marks them to be read; then (``env-before-read-docs``) it executes them on
 ``regcore_execution_workers`` cores (default: the number of cores, at most 2), longest first by
-the time each took when it last ran in the foreground, never more at once than the cores allow (a chapter that trains in a
-process pool declares ``regcore: {cores: 2}`` in its front matter and counts for two), and stores
+the time each took when it last ran in the foreground, never more at once than the cores allow
+(a chapter that trains in a process pool declares ``regcore: {cores: 2}`` in its front matter and counts for two), and stores
 each result in the cache exactly as MyST-NB's cache mode does (same notebook, working directory,
 timeout and error settings, same record). MyST-NB then reads every page from the cache.
 

@@ -10,7 +10,8 @@ cache cannot serve and marks them to be read; then (``env-before-read-docs``) it
 the time each took when it last ran in the foreground, never more at once than the cores allow
 (a chapter that trains in a process pool declares ``regcore: {cores: 2}`` in its front matter and
 counts for two), and stores each result in the cache exactly as MyST-NB's cache mode does (same
-notebook, working directory, timeout and error settings, same record). MyST-NB then reads every page from the cache.
+notebook, working directory, timeout and error settings, same record). MyST-NB then reads every
+page from the cache.
 
 ``regcore_execution_spare`` (default 0) lets that many more cores' worth of chapters run than
 there are cores. A pool chapter's serial parts (its analysis, its figures) and the tail of each

@@ -82,7 +82,21 @@ def test_clean_protocol_draws_no_masks_at_epoch_0(data200):
     assert np.array_equal(a.val_loss, b.val_loss) and np.array_equal(a.train_loss, b.train_loss)
 
 
-def test_whole_runs_give_the_original_codes_best_loss_and_epoch(post_runs):
+#: SHA-256 of the toy problem's training targets (n_train 200) on the CPU where
+#: :data:`ORIGINAL_BEST` was recorded. The targets pass through a float32 matrix product whose
+#: rounding depends on the CPU's kernels (tests/test_data.py keeps the original cell's output on
+#: two machines); where they differ, every run of the original code differs too.
+RECORDING_MACHINE_Y_TRAIN = "e9211314276d86183ea8479a6396d05aa2d0a611adbd1b6d16579bbd0270cc47"
+
+
+def test_whole_runs_give_the_original_codes_best_loss_and_epoch(post_runs, data200):
+    import hashlib
+    here = hashlib.sha256(data200.y_train.numpy().tobytes()).hexdigest()
+    if here != RECORDING_MACHINE_Y_TRAIN:
+        pytest.skip("the original code's whole runs were recorded on a CPU whose float32 kernels "
+                    f"round differently from this one's (targets {here[:12]}, there "
+                    f"{RECORDING_MACHINE_Y_TRAIN[:12]}); the bit-for-bit comparison with the "
+                    "re-implemented original loop above runs here")
     got = {f"{name}/{n}": (r.best_val_loss, r.best_epoch) for (name, n), r in post_runs.items()}
     assert set(got) == set(ORIGINAL_BEST)
     for key, (val, epoch) in ORIGINAL_BEST.items():

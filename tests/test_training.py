@@ -66,12 +66,13 @@ def test_weight_decay_and_manual_l2_take_the_same_adam_step(data200):
     assert wd.snapshots.shape == l2.snapshots.shape == (31, 1951)
     assert np.array_equal(wd.snapshots[0], l2.snapshots[0])
     assert np.array_equal(wd.train_loss[:2], l2.train_loss[:2])  # measured before any step
-    # After the first step: a few parameters differ, each by a couple of units in the last place
-    # (measured: 2% of them, at most 2 ulps). A penalty missing or of another size would move
+    # After the first step: a few parameters differ, each by a few units in the last place
+    # (measured: 2% of them, at most 2 ulps on an AVX2-rounding CPU, at most 8 on an AVX-512
+    # Xeon, whose kernels round other sums). A penalty missing or of another size would move
     # every parameter by far more.
     ulps = (np.abs(wd.snapshots[1].astype(np.float64) - l2.snapshots[1])
             / np.spacing(np.abs(wd.snapshots[1])))
-    assert 0 < ulps.max() <= 4 and (ulps > 0).mean() < 0.1
+    assert 0 < ulps.max() <= 16 and (ulps > 0).mean() < 0.1
     # Over 30 epochs the chaotic network amplifies it, but slowly: validation losses agree to
     # 1e-6 relative (16 float32 unit roundoffs; measured 1.1e-7).
     assert np.allclose(wd.val_loss, l2.val_loss, rtol=1e-6, atol=0)

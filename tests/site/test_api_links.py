@@ -69,3 +69,14 @@ def test_codeautolink_keeps_the_parsed_code_of_markdown_pages(tmp_path):
     assert list(transforms) == ["book/page"]            # a page whose source is gone is dropped
     (entry,) = transforms["book/page"]
     assert entry.names[0].code_str == "regcore.fit" and entry.example.document == "book/page"
+
+
+def test_reference_pages_are_reread_only_when_the_back_links_change():
+    from regcore.site.api_links import pages_to_reread
+
+    docs = {"book/intro", "book/reference/data", "book/reference/sweep"}
+    usage = {"regcore.data.make_data": ["book/intro"]}
+    assert pages_to_reread(docs, usage, dict(usage)) == []
+    assert pages_to_reread(docs, usage, None) == ["book/reference/data", "book/reference/sweep"]
+    moved = {"regcore.data.make_data": ["book/intro", "book/toy_problem"]}
+    assert pages_to_reread(docs, moved, usage) == ["book/reference/data", "book/reference/sweep"]
